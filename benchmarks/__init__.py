@@ -1,0 +1,1 @@
+"""boardlib benchmarks: pytest-benchmark files (``bench_*.py``) and the realtime script."""

@@ -1,0 +1,1 @@
+"""pytest-benchmark configuration: run with ``python -m pytest benchmarks``."""

@@ -1,0 +1,5 @@
+"""``python -m boardlib`` runs the command-line tool."""
+
+from boardlib.cli import main
+
+raise SystemExit(main())
