@@ -223,15 +223,16 @@ def music(n: int, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
-def corpus(seconds: float, seed: int) -> TalkoffCorpus:
-    """The corpus with its segment list (cached by ``seconds`` and ``seed``)."""
+def corpus(seconds: float, seed: int, cache: bool = True) -> TalkoffCorpus:
+    """The corpus with its segment list (cached by ``seconds`` and ``seed`` unless
+    ``cache`` is False; the utterance pool is always cached)."""
     n = int(round(seconds * RATE))
     if n <= 0:
         raise ValueError(f"seconds must be > 0, got {seconds}")
     pool = [_trim(u) for u in speech_pool()]
     key = hashlib.sha256(repr((_VERSION, n, seed, [len(u) for u in pool])).encode())
     path = cache_dir() / f"talkoff_{n}_{seed}_{key.hexdigest()[:10]}.npz"
-    if path.exists():
+    if cache and path.exists():
         with np.load(path) as data:
             segs = tuple(Segment(int(a), int(b), str(k), float(lv))
                          for a, b, k, lv in zip(data["starts"], data["ends"], data["kinds"],
@@ -270,6 +271,8 @@ def corpus(seconds: float, seed: int) -> TalkoffCorpus:
         pos += length
 
     pcm = np.clip(np.rint(out), -32768, 32767).astype(np.int16)
+    if not cache:
+        return TalkoffCorpus(pcm, tuple(segments))
     with build_lock("talkoff_corpus"):
         tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
         np.savez(tmp, pcm=pcm, starts=[s.start for s in segments], ends=[s.end for s in segments],
