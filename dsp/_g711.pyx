@@ -1,0 +1,704 @@
+"""G.711 A-law and mu-law companding, bit-exact to the ITU-T G.191 reference routines.
+
+What it does
+    ``alaw_encode``/``ulaw_encode`` compress int16 samples to 8-bit codes,
+    ``alaw_decode``/``ulaw_decode`` expand codes to int16, and ``alaw_to_ulaw``/
+    ``ulaw_to_alaw`` convert codes between the laws with the conversion tables of
+    ITU-T G.711 (Tables 3 and 4). Every function has an ``_into(src, out)`` twin that writes
+    into a caller's array and returns the number of samples written.
+
+How it works
+    Codes are the octets sent on the line: A-law with its even bits inverted (XOR 0x55),
+    mu-law complemented. Encoding follows G.191 ``alaw_compress``/``ulaw_compress``: A-law
+    keeps the 13 most significant bits of the sample, mu-law 14, and negative samples are
+    one's-complemented (``abs(x) - 1``) before quantisation. Decoding returns the mid-point
+    of each quantisation interval (G.191 ``alaw_expand``/``ulaw_expand``).
+
+    All tables are computed once when the module is imported, from the G.191 algorithms:
+    decoders and transcoders use 256-entry tables, the A-law encoder an 8192-entry table
+    indexed by ``x >> 3`` and the mu-law encoder a 16384-entry table indexed by ``x >> 2``
+    (exact because G.191 reads only those bits). On x86-64 CPUs with AVX2 the encoders and
+    decoders run an arithmetic 16-lane kernel instead, chosen at run time; it is checked
+    against the tables over all inputs by the tests.
+
+Limits
+    Inputs of any shape are accepted (the output has the same shape); non-contiguous arrays
+    are copied first. The GIL is released for inputs of 4096 samples or more.
+"""
+
+from cpython.buffer cimport (
+    PyBUF_C_CONTIGUOUS, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer,
+)
+from cpython.bytes cimport PyBytes_FromStringAndSize
+from libc.stdint cimport int16_t, uint8_t, uint16_t, uintptr_t
+from libc.string cimport memcpy
+
+from bl_build cimport bl_build_info
+
+import numpy as np
+
+from boardlib.errors import SignalFormatError
+
+cdef extern from *:
+    """
+    #include <stdint.h>
+    #include <stddef.h>
+
+    #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__) && !defined(__clang_major__) || \
+        ((defined(__x86_64__) || defined(__i386__)) && defined(__clang_major__) && __clang_major__ >= 8)
+    #define BL_G711_X86 1
+    #include <immintrin.h>
+    #else
+    #define BL_G711_X86 0
+    #endif
+
+    static int bl_g711_have_avx2(void) {
+    #if BL_G711_X86
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx2");
+    #else
+        return 0;
+    #endif
+    }
+
+    #if BL_G711_X86
+    /* Lanes are int16. Arithmetic forms of the G.191 algorithms; the per-lane shifts are
+       multiplications by powers of two looked up with pshufb from the segment number. */
+
+    /* Segment (0..7) of a 7-bit value v (bits 0..6, upper bits zero): its bit length. */
+    __attribute__((target("avx2")))
+    static inline __m256i bl_bitlen7(__m256i v) {
+        const __m256i lo_len = _mm256_setr_epi8(0,1,2,2,3,3,3,3,4,4,4,4,4,4,4,4,
+                                                0,1,2,2,3,3,3,3,4,4,4,4,4,4,4,4);
+        const __m256i hi_len = _mm256_setr_epi8(0,5,6,6,7,7,7,7,0,0,0,0,0,0,0,0,
+                                                0,5,6,6,7,7,7,7,0,0,0,0,0,0,0,0);
+        __m256i lo = _mm256_shuffle_epi8(lo_len, _mm256_and_si256(v, _mm256_set1_epi16(15)));
+        __m256i hi = _mm256_shuffle_epi8(hi_len, _mm256_srli_epi16(v, 4));
+        return _mm256_max_epi16(lo, hi);
+    }
+
+    /* Low byte of each int16 lane: 2**(s) for s in 0..7 (table of 16 bytes, indexed by s). */
+    __attribute__((target("avx2")))
+    static inline __m256i bl_lookup16(__m256i table, __m256i idx) {
+        return _mm256_and_si256(_mm256_shuffle_epi8(table, idx), _mm256_set1_epi16(0xFF));
+    }
+
+    /* Pack two vectors of int16 codes (each in 0..255) into 32 bytes in order. */
+    __attribute__((target("avx2")))
+    static inline __m256i bl_pack_codes(__m256i a, __m256i b) {
+        return _mm256_permute4x64_epi64(_mm256_packus_epi16(a, b), 0xD8);
+    }
+
+    __attribute__((target("avx2")))
+    static inline __m256i bl_alaw_enc16(__m256i x) {
+        __m256i neg = _mm256_srai_epi16(x, 15);                 /* -1 for x < 0 */
+        __m256i m = _mm256_srli_epi16(_mm256_xor_si256(x, neg), 4);  /* ~x for negatives; 0..2047 */
+        __m256i seg = bl_bitlen7(_mm256_srli_epi16(m, 4));      /* 0 for m < 16, else 1..7 */
+        /* mantissa: (m >> max(seg - 1, 0)) & 15, as a multiply-high by 2**(16 - shift) */
+        const __m256i mul_tab = _mm256_setr_epi8(0,0,(char)0x80,0x40,0x20,0x10,0x08,0x04,0,0,0,0,0,0,0,0,
+                                                 0,0,(char)0x80,0x40,0x20,0x10,0x08,0x04,0,0,0,0,0,0,0,0);
+        __m256i mul = _mm256_slli_epi16(bl_lookup16(mul_tab, seg), 8);   /* 2**(16-shift) for seg>=2 */
+        __m256i shifted = _mm256_mulhi_epu16(m, mul);
+        __m256i small = _mm256_cmpgt_epi16(_mm256_set1_epi16(2), seg);   /* seg 0 or 1: no shift */
+        shifted = _mm256_blendv_epi8(shifted, m, small);
+        __m256i code = _mm256_or_si256(_mm256_and_si256(shifted, _mm256_set1_epi16(15)),
+                                       _mm256_slli_epi16(seg, 4));
+        code = _mm256_or_si256(code, _mm256_andnot_si256(neg, _mm256_set1_epi16(0x80)));
+        return _mm256_xor_si256(code, _mm256_set1_epi16(0x55));
+    }
+
+    __attribute__((target("avx2")))
+    static inline __m256i bl_ulaw_enc16(__m256i x) {
+        __m256i neg = _mm256_srai_epi16(x, 15);
+        __m256i a = _mm256_add_epi16(_mm256_srli_epi16(_mm256_xor_si256(x, neg), 2),
+                                     _mm256_set1_epi16(33));       /* 33 .. 8224 */
+        a = _mm256_min_epi16(a, _mm256_set1_epi16(0x1FFF));
+        __m256i seg = bl_bitlen7(_mm256_srli_epi16(a, 6));          /* segment - 1: 0..7 */
+        /* low nibble: (a >> (seg + 1)) & 15 == mulhi(a, 2**(15 - seg)) & 15 */
+        const __m256i mul_tab = _mm256_setr_epi8((char)0x80,0x40,0x20,0x10,0x08,0x04,0x02,0x01,0,0,0,0,0,0,0,0,
+                                                 (char)0x80,0x40,0x20,0x10,0x08,0x04,0x02,0x01,0,0,0,0,0,0,0,0);
+        __m256i mul = _mm256_slli_epi16(bl_lookup16(mul_tab, seg), 8);
+        __m256i low = _mm256_and_si256(_mm256_mulhi_epu16(a, mul), _mm256_set1_epi16(15));
+        __m256i code = _mm256_or_si256(_mm256_slli_epi16(seg, 4), low);
+        /* complement: positive -> 0xFF ^ (seg<<4 | low); negative -> 0x7F ^ (...) */
+        __m256i mask = _mm256_or_si256(_mm256_set1_epi16(0x7F), _mm256_andnot_si256(neg, _mm256_set1_epi16(0x80)));
+        return _mm256_xor_si256(code, mask);
+    }
+
+    __attribute__((target("avx2")))
+    static void bl_alaw_encode_avx2(const int16_t *in, uint8_t *out, size_t n, size_t *done) {
+        size_t i = 0;
+        for (; i + 32 <= n; i += 32) {
+            __m256i a = _mm256_loadu_si256((const __m256i *)(in + i));
+            __m256i b = _mm256_loadu_si256((const __m256i *)(in + i + 16));
+            _mm256_storeu_si256((__m256i *)(out + i), bl_pack_codes(bl_alaw_enc16(a), bl_alaw_enc16(b)));
+        }
+        *done = i;
+    }
+
+    __attribute__((target("avx2")))
+    static void bl_ulaw_encode_avx2(const int16_t *in, uint8_t *out, size_t n, size_t *done) {
+        size_t i = 0;
+        for (; i + 32 <= n; i += 32) {
+            __m256i a = _mm256_loadu_si256((const __m256i *)(in + i));
+            __m256i b = _mm256_loadu_si256((const __m256i *)(in + i + 16));
+            _mm256_storeu_si256((__m256i *)(out + i), bl_pack_codes(bl_ulaw_enc16(a), bl_ulaw_enc16(b)));
+        }
+        *done = i;
+    }
+
+    /* A-law expand of 16 codes held as int16 lanes 0..255. */
+    __attribute__((target("avx2")))
+    static inline __m256i bl_alaw_dec16(__m256i c) {
+        __m256i ix = _mm256_xor_si256(c, _mm256_set1_epi16(0x55));
+        __m256i seg = _mm256_and_si256(_mm256_srli_epi16(ix, 4), _mm256_set1_epi16(7));
+        __m256i mant = _mm256_and_si256(ix, _mm256_set1_epi16(15));
+        /* seg 0: mant*16 + 8; seg >= 1: (mant*16 + 264) << (seg - 1) */
+        const __m256i add_tab = _mm256_setr_epi8(8,8,8,8,8,8,8,8,0,0,0,0,0,0,0,0,
+                                                 8,8,8,8,8,8,8,8,0,0,0,0,0,0,0,0);
+        const __m256i add_hi = _mm256_setr_epi8(0,1,1,1,1,1,1,1,0,0,0,0,0,0,0,0,
+                                                0,1,1,1,1,1,1,1,0,0,0,0,0,0,0,0);
+        const __m256i mul_tab = _mm256_setr_epi8(1,1,2,4,8,16,32,64,0,0,0,0,0,0,0,0,
+                                                 1,1,2,4,8,16,32,64,0,0,0,0,0,0,0,0);
+        __m256i base = _mm256_add_epi16(_mm256_slli_epi16(mant, 4),
+                                        _mm256_or_si256(bl_lookup16(add_tab, seg),
+                                                        _mm256_slli_epi16(bl_lookup16(add_hi, seg), 8)));
+        __m256i mag = _mm256_mullo_epi16(base, bl_lookup16(mul_tab, seg));
+        __m256i pos = _mm256_cmpgt_epi16(c, _mm256_set1_epi16(127));
+        return _mm256_blendv_epi8(_mm256_sub_epi16(_mm256_setzero_si256(), mag), mag, pos);
+    }
+
+    /* mu-law expand of 16 codes held as int16 lanes 0..255. */
+    __attribute__((target("avx2")))
+    static inline __m256i bl_ulaw_dec16(__m256i c) {
+        __m256i inv = _mm256_xor_si256(c, _mm256_set1_epi16(0xFF));
+        __m256i e = _mm256_and_si256(_mm256_srli_epi16(inv, 4), _mm256_set1_epi16(7));
+        __m256i mant = _mm256_and_si256(inv, _mm256_set1_epi16(15));
+        /* ((mant << 3) + 132) << e  - 132 */
+        const __m256i mul_tab = _mm256_setr_epi8(1,2,4,8,16,32,64,(char)128,0,0,0,0,0,0,0,0,
+                                                 1,2,4,8,16,32,64,(char)128,0,0,0,0,0,0,0,0);
+        __m256i base = _mm256_add_epi16(_mm256_slli_epi16(mant, 3), _mm256_set1_epi16(132));
+        __m256i mag = _mm256_sub_epi16(_mm256_mullo_epi16(base, bl_lookup16(mul_tab, e)),
+                                       _mm256_set1_epi16(132));
+        __m256i pos = _mm256_cmpgt_epi16(c, _mm256_set1_epi16(127));
+        return _mm256_blendv_epi8(_mm256_sub_epi16(_mm256_setzero_si256(), mag), mag, pos);
+    }
+
+    __attribute__((target("avx2")))
+    static void bl_alaw_decode_avx2(const uint8_t *in, int16_t *out, size_t n, size_t *done) {
+        size_t i = 0;
+        for (; i + 16 <= n; i += 16) {
+            __m256i c = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(in + i)));
+            _mm256_storeu_si256((__m256i *)(out + i), bl_alaw_dec16(c));
+        }
+        *done = i;
+    }
+
+    __attribute__((target("avx2")))
+    static void bl_ulaw_decode_avx2(const uint8_t *in, int16_t *out, size_t n, size_t *done) {
+        size_t i = 0;
+        for (; i + 16 <= n; i += 16) {
+            __m256i c = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(in + i)));
+            _mm256_storeu_si256((__m256i *)(out + i), bl_ulaw_dec16(c));
+        }
+        *done = i;
+    }
+    #else
+    static void bl_alaw_encode_avx2(const int16_t *in, uint8_t *out, size_t n, size_t *done) { *done = 0; }
+    static void bl_ulaw_encode_avx2(const int16_t *in, uint8_t *out, size_t n, size_t *done) { *done = 0; }
+    static void bl_alaw_decode_avx2(const uint8_t *in, int16_t *out, size_t n, size_t *done) { *done = 0; }
+    static void bl_ulaw_decode_avx2(const uint8_t *in, int16_t *out, size_t n, size_t *done) { *done = 0; }
+    #endif
+    """
+    int bl_g711_have_avx2() nogil
+    void bl_alaw_encode_avx2(const int16_t *inp, uint8_t *out, size_t n, size_t *done) noexcept nogil
+    void bl_ulaw_encode_avx2(const int16_t *inp, uint8_t *out, size_t n, size_t *done) noexcept nogil
+    void bl_alaw_decode_avx2(const uint8_t *inp, int16_t *out, size_t n, size_t *done) noexcept nogil
+    void bl_ulaw_decode_avx2(const uint8_t *inp, int16_t *out, size_t n, size_t *done) noexcept nogil
+
+
+# ---------------------------------------------------------------------------------------
+# Tables, computed at import from the G.191 algorithms (never lazily in nogil code).
+
+cdef int16_t _alaw_dec[256]
+cdef int16_t _ulaw_dec[256]
+cdef uint8_t _alaw_enc[8192]     # index: (x >> 3) & 0x1FFF
+cdef uint8_t _ulaw_enc[16384]    # index: (x >> 2) & 0x3FFF
+cdef uint8_t _alaw_to_ulaw[256]
+cdef uint8_t _ulaw_to_alaw[256]
+cdef bint _use_avx2 = False
+
+
+cdef int _g191_alaw_compress(int x) noexcept nogil:
+    cdef int ix = ((~x) if x < 0 else x) >> 4
+    cdef int exponent
+    if ix > 15:
+        exponent = 1
+        while ix > 31:
+            ix >>= 1
+            exponent += 1
+        ix = (ix - 16) + (exponent << 4)
+    if x >= 0:
+        ix |= 0x80
+    return ix ^ 0x55
+
+
+cdef int _g191_alaw_expand(int code) noexcept nogil:
+    cdef int ix = (code ^ 0x55) & 0x7F
+    cdef int exponent = ix >> 4
+    cdef int mant = ix & 0x0F
+    if exponent > 0:
+        mant += 16
+    mant = (mant << 4) + 8
+    if exponent > 1:
+        mant <<= exponent - 1
+    return mant if code > 127 else -mant
+
+
+cdef int _g191_ulaw_compress(int x) noexcept nogil:
+    cdef int absno = (((~x) if x < 0 else x) >> 2) + 33
+    cdef int i, segment, code
+    if absno > 0x1FFF:
+        absno = 0x1FFF
+    i = absno >> 6
+    segment = 1
+    while i != 0:
+        segment += 1
+        i >>= 1
+    code = ((8 - segment) << 4) | (15 - ((absno >> segment) & 15))
+    if x >= 0:
+        code |= 0x80
+    return code
+
+
+cdef int _g191_ulaw_expand(int code) noexcept nogil:
+    cdef int inv = (~code) & 0xFF
+    cdef int exponent = (inv >> 4) & 7
+    cdef int mant = inv & 15
+    cdef int step = 4 << (exponent + 1)
+    cdef int mag = (0x80 << exponent) + step * mant + step // 2 - 4 * 33
+    return mag if code >= 0x80 else -mag
+
+
+# G.711 Table 3 (mu-law to A-law) and Table 4 (A-law to mu-law), on magnitude numbers
+# 0..127 (position of the code in order of increasing decoded magnitude; the sign is kept).
+# Each entry is (first magnitude number, last, formula) and reads: for n in first..last.
+cdef int _u2a_magnitude(int n) noexcept nogil:
+    if n <= 15:
+        return n >> 1
+    if n <= 31:
+        return n - 8
+    if n <= 35:
+        return 24 + 2 * (n - 32)
+    if n <= 47:
+        return n - 4
+    if n <= 49:
+        return 45 + 2 * (n - 48)
+    if n <= 63:
+        return n - 2
+    if n == 64:
+        return 63
+    if n <= 80:
+        return n - 1
+    return n
+
+
+cdef int _a2u_magnitude(int n) noexcept nogil:
+    if n <= 7:
+        return 2 * n + 1
+    if n <= 23:
+        return n + 8
+    if n <= 31:
+        return 32 + ((n - 24) >> 1)
+    if n <= 43:
+        return n + 4
+    if n <= 47:
+        return 48 + ((n - 44) >> 1)
+    if n <= 61:
+        return n + 2
+    if n <= 63:
+        return 64
+    if n <= 79:
+        return n + 1
+    return n
+
+
+cdef void _build_tables() noexcept:
+    global _use_avx2
+    cdef int i, c, n, pos
+    for c in range(256):
+        _alaw_dec[c] = <int16_t>_g191_alaw_expand(c)
+        _ulaw_dec[c] = <int16_t>_g191_ulaw_expand(c)
+    for i in range(8192):
+        # sign-extend the 13-bit index back to the int16 scale
+        _alaw_enc[i] = <uint8_t>_g191_alaw_compress(((i ^ 0x1000) - 0x1000) << 3)
+    for i in range(16384):
+        _ulaw_enc[i] = <uint8_t>_g191_ulaw_compress(((i ^ 0x2000) - 0x2000) << 2)
+    for c in range(256):
+        # A-law: magnitude number = low 7 bits after removing the line inversion; sign = bit 7.
+        n = (c ^ 0x55) & 0x7F
+        pos = c & 0x80
+        _alaw_to_ulaw[c] = <uint8_t>((~_a2u_magnitude(n) & 0x7F) | pos)
+        # mu-law: magnitude number = complement of the low 7 bits; sign = bit 7.
+        n = (~c) & 0x7F
+        pos = c & 0x80
+        _ulaw_to_alaw[c] = <uint8_t>((_u2a_magnitude(n) | pos) ^ 0x55)
+    _use_avx2 = bl_g711_have_avx2() != 0
+
+
+_build_tables()
+
+
+# ---------------------------------------------------------------------------------------
+# Kernels.
+
+cdef enum:
+    K_ALAW_ENC = 0
+    K_ULAW_ENC = 1
+    K_ALAW_DEC = 2
+    K_ULAW_DEC = 3
+    K_A2U = 4
+    K_U2A = 5
+
+cdef Py_ssize_t _NOGIL_MIN = 4096
+
+
+cdef void _encode_kernel(const int16_t *inp, uint8_t *out, size_t n, const uint8_t *table,
+                         int shift, uint16_t mask) noexcept nogil:
+    cdef size_t i
+    for i in range(n):
+        out[i] = table[(<uint16_t>inp[i] >> shift) & mask]
+
+
+cdef void _decode_kernel(const uint8_t *inp, int16_t *out, size_t n,
+                         const int16_t *table) noexcept nogil:
+    cdef size_t i
+    for i in range(n):
+        out[i] = table[inp[i]]
+
+
+cdef void _transcode_kernel(const uint8_t *inp, uint8_t *out, size_t n,
+                            const uint8_t *table) noexcept nogil:
+    cdef size_t i
+    for i in range(n):
+        out[i] = table[inp[i]]
+
+
+cdef void _run(int kind, const void *inp, void *out, size_t n, bint simd) noexcept nogil:
+    cdef size_t done = 0
+    if kind == K_ALAW_ENC:
+        if simd:
+            bl_alaw_encode_avx2(<const int16_t *>inp, <uint8_t *>out, n, &done)
+        _encode_kernel(<const int16_t *>inp + done, <uint8_t *>out + done, n - done,
+                       _alaw_enc, 3, 0x1FFF)
+    elif kind == K_ULAW_ENC:
+        if simd:
+            bl_ulaw_encode_avx2(<const int16_t *>inp, <uint8_t *>out, n, &done)
+        _encode_kernel(<const int16_t *>inp + done, <uint8_t *>out + done, n - done,
+                       _ulaw_enc, 2, 0x3FFF)
+    elif kind == K_ALAW_DEC:
+        if simd:
+            bl_alaw_decode_avx2(<const uint8_t *>inp, <int16_t *>out, n, &done)
+        _decode_kernel(<const uint8_t *>inp + done, <int16_t *>out + done, n - done, _alaw_dec)
+    elif kind == K_ULAW_DEC:
+        if simd:
+            bl_ulaw_decode_avx2(<const uint8_t *>inp, <int16_t *>out, n, &done)
+        _decode_kernel(<const uint8_t *>inp + done, <int16_t *>out + done, n - done, _ulaw_dec)
+    elif kind == K_A2U:
+        _transcode_kernel(<const uint8_t *>inp, <uint8_t *>out, n, _alaw_to_ulaw)
+    else:
+        _transcode_kernel(<const uint8_t *>inp, <uint8_t *>out, n, _ulaw_to_alaw)
+
+
+# ---------------------------------------------------------------------------------------
+# Python-visible wrappers.
+
+_INT16 = np.dtype(np.int16)
+_UINT8 = np.dtype(np.uint8)
+_ndarray = np.ndarray
+_empty = np.empty
+
+
+cdef object _as_input(object src, bint encoder):
+    """``src`` as a C-contiguous ndarray of the kernel's input dtype (no cast of values)."""
+    cdef object want = _INT16 if encoder else _UINT8
+    if type(src) is _ndarray:
+        dt = src.dtype
+        if dt is want:
+            if src.flags.c_contiguous:
+                return src
+            return np.ascontiguousarray(src)
+        if dt == want or (encoder and dt.kind == "i" and dt.itemsize == 2) or (
+                not encoder and dt.kind == "u" and dt.itemsize == 1):
+            return np.ascontiguousarray(src, dtype=want)
+        raise SignalFormatError(
+            f"src: dtype {dt} is not accepted; expected "
+            + ("int16 samples" if encoder else "uint8 codes")
+            + " (numpy array, bytes, bytearray or memoryview)")
+    if isinstance(src, (_ndarray, np.generic)):
+        return _as_input(np.asarray(src), encoder)
+    if isinstance(src, (bytes, bytearray, memoryview)):
+        mv = memoryview(src)
+        if mv.format.lstrip("@=") not in ("B", "b", "c"):
+            # a typed buffer (e.g. format 'h'): take it as an array and check its dtype
+            return _as_input(np.asarray(mv), encoder)
+        data = mv if mv.c_contiguous else mv.tobytes()
+        if encoder:
+            if mv.nbytes % 2:
+                raise SignalFormatError(
+                    f"src: {mv.nbytes} bytes is an odd length; bytes given to an encoder"
+                    " hold native int16 samples, so the length must be even")
+            return np.frombuffer(data, dtype=np.int16)
+        return np.frombuffer(data, dtype=np.uint8).reshape(mv.shape)
+    raise SignalFormatError(
+        f"src: {type(src).__name__} is not accepted; expected a numpy array of "
+        + ("int16" if encoder else "uint8")
+        + ", bytes, bytearray or memoryview")
+
+
+cdef inline bint _is_decoder(int kind) noexcept:
+    return kind == K_ALAW_DEC or kind == K_ULAW_DEC
+
+
+cdef inline bint _is_encoder(int kind) noexcept:
+    return kind == K_ALAW_ENC or kind == K_ULAW_ENC
+
+
+cdef int _run_buffers(int kind, Py_buffer *bin, Py_buffer *bout) except -1:
+    """Run kernel ``kind`` between two C-contiguous buffers holding the same sample count."""
+    cdef size_t n = <size_t>(bin.len // bin.itemsize)
+    cdef uintptr_t a0, a1, b0, b1
+    cdef const void *src_copy
+    cdef bint simd = _use_avx2
+    if n == 0:
+        return 0
+    a0 = <uintptr_t>bin.buf
+    a1 = a0 + <uintptr_t>bin.len
+    b0 = <uintptr_t>bout.buf
+    b1 = b0 + <uintptr_t>bout.len
+    if a0 < b1 and b0 < a1 and not (kind >= K_A2U and a0 == b0):
+        # Input and output overlap (other than a transcoder working in place): read a copy.
+        copy = PyBytes_FromStringAndSize(<char *>bin.buf, bin.len)
+        src_copy = <const void *><char *>copy
+        with nogil:
+            _run(kind, src_copy, bout.buf, n, simd)
+        return 0
+    if n >= <size_t>_NOGIL_MIN:
+        with nogil:
+            _run(kind, bin.buf, bout.buf, n, simd)
+    else:
+        _run(kind, bin.buf, bout.buf, n, simd)
+    return 0
+
+
+cdef object _convert(int kind, object src):
+    cdef Py_buffer bin, bout
+    want_in = _INT16 if _is_encoder(kind) else _UINT8
+    want_out = _INT16 if _is_decoder(kind) else _UINT8
+    if not (type(src) is _ndarray and src.dtype is want_in):
+        src = _as_input(src, _is_encoder(kind))
+    try:
+        PyObject_GetBuffer(src, &bin, PyBUF_C_CONTIGUOUS)
+    except (BufferError, ValueError):
+        src = np.ascontiguousarray(src)
+        PyObject_GetBuffer(src, &bin, PyBUF_C_CONTIGUOUS)
+    try:
+        out = _empty(src.shape, want_out)
+        PyObject_GetBuffer(out, &bout, PyBUF_C_CONTIGUOUS)
+        try:
+            _run_buffers(kind, &bin, &bout)
+        finally:
+            PyBuffer_Release(&bout)
+    finally:
+        PyBuffer_Release(&bin)
+    return out
+
+
+cdef _check_out(object out, object want):
+    """Raise the SignalFormatError that says why ``out`` is not a usable output array."""
+    if not isinstance(out, _ndarray):
+        raise SignalFormatError(
+            f"out: {type(out).__name__} is not accepted; expected a writable C-contiguous"
+            f" numpy array of {want}")
+    if out.dtype != want:
+        raise SignalFormatError(f"out: dtype {out.dtype} is not accepted; expected {want}")
+    if not out.flags.c_contiguous:
+        raise SignalFormatError("out: must be C-contiguous")
+    if not out.flags.writeable:
+        raise SignalFormatError("out: must be writable")
+
+
+cdef Py_ssize_t _convert_into(int kind, object src, object out) except -1:
+    cdef Py_buffer bin, bout
+    cdef Py_ssize_t n
+    want_in = _INT16 if _is_encoder(kind) else _UINT8
+    want_out = _INT16 if _is_decoder(kind) else _UINT8
+    if not (type(out) is _ndarray and out.dtype is want_out):
+        _check_out(out, want_out)
+    try:
+        PyObject_GetBuffer(out, &bout, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE)
+    except (BufferError, ValueError) as exc:
+        _check_out(out, want_out)
+        raise SignalFormatError(f"out: not usable as an output buffer ({exc})") from exc
+    try:
+        if not (type(src) is _ndarray and src.dtype is want_in):
+            src = _as_input(src, _is_encoder(kind))
+        try:
+            PyObject_GetBuffer(src, &bin, PyBUF_C_CONTIGUOUS)
+        except (BufferError, ValueError):
+            src = np.ascontiguousarray(src)
+            PyObject_GetBuffer(src, &bin, PyBUF_C_CONTIGUOUS)
+        try:
+            n = bin.len // bin.itemsize
+            if bout.len // bout.itemsize != n:
+                raise SignalFormatError(
+                    f"out: holds {bout.len // bout.itemsize} elements; expected exactly {n}"
+                    " (the size of src)")
+            _run_buffers(kind, &bin, &bout)
+        finally:
+            PyBuffer_Release(&bin)
+    finally:
+        PyBuffer_Release(&bout)
+    return n
+
+
+def alaw_encode(src):
+    """Encode int16 samples to A-law codes (G.191 ``alaw_compress``).
+
+    Parameters
+    ----------
+    src : numpy.ndarray of int16 (any shape), or bytes, bytearray, memoryview
+        Linear samples. Bytes-like input holds native-endian int16 (even length).
+
+    Returns
+    -------
+    numpy.ndarray of uint8
+        The A-law codes, same shape as ``src`` (1-D for bytes-like input).
+    """
+    return _convert(K_ALAW_ENC, src)
+
+
+def ulaw_encode(src):
+    """Encode int16 samples to mu-law codes (G.191 ``ulaw_compress``).
+
+    Same arguments and result as :func:`alaw_encode`.
+    """
+    return _convert(K_ULAW_ENC, src)
+
+
+def alaw_decode(src):
+    """Decode A-law codes to int16 samples (G.191 ``alaw_expand``).
+
+    Parameters
+    ----------
+    src : numpy.ndarray of uint8 (any shape), or bytes, bytearray, memoryview
+        A-law codes as sent on the line.
+
+    Returns
+    -------
+    numpy.ndarray of int16
+        Samples, same shape as ``src``.
+    """
+    return _convert(K_ALAW_DEC, src)
+
+
+def ulaw_decode(src):
+    """Decode mu-law codes to int16 samples (G.191 ``ulaw_expand``).
+
+    Same arguments and result as :func:`alaw_decode`.
+    """
+    return _convert(K_ULAW_DEC, src)
+
+
+def alaw_to_ulaw(src):
+    """Convert A-law codes to mu-law codes with the table of ITU-T G.711 (Table 4).
+
+    Parameters
+    ----------
+    src : numpy.ndarray of uint8 (any shape), or bytes, bytearray, memoryview
+
+    Returns
+    -------
+    numpy.ndarray of uint8
+        mu-law codes, same shape as ``src``.
+    """
+    return _convert(K_A2U, src)
+
+
+def ulaw_to_alaw(src):
+    """Convert mu-law codes to A-law codes with the table of ITU-T G.711 (Table 3).
+
+    Same arguments and result as :func:`alaw_to_ulaw`.
+    """
+    return _convert(K_U2A, src)
+
+
+def alaw_encode_into(src, out):
+    """Encode ``src`` (as :func:`alaw_encode`) into ``out`` and return the sample count.
+
+    ``out`` must be a C-contiguous, writable uint8 array with as many elements as ``src``
+    (its shape may differ); anything else raises :class:`SignalFormatError`.
+    """
+    return _convert_into(K_ALAW_ENC, src, out)
+
+
+def ulaw_encode_into(src, out):
+    """Encode ``src`` (as :func:`ulaw_encode`) into ``out`` (uint8) and return the count."""
+    return _convert_into(K_ULAW_ENC, src, out)
+
+
+def alaw_decode_into(src, out):
+    """Decode ``src`` (as :func:`alaw_decode`) into ``out`` and return the sample count.
+
+    ``out`` must be a C-contiguous, writable int16 array with as many elements as ``src``.
+    """
+    return _convert_into(K_ALAW_DEC, src, out)
+
+
+def ulaw_decode_into(src, out):
+    """Decode ``src`` (as :func:`ulaw_decode`) into ``out`` (int16) and return the count."""
+    return _convert_into(K_ULAW_DEC, src, out)
+
+
+def alaw_to_ulaw_into(src, out):
+    """Transcode ``src`` (as :func:`alaw_to_ulaw`) into ``out`` (uint8); returns the count.
+
+    ``out`` may be ``src`` itself (in-place conversion).
+    """
+    return _convert_into(K_A2U, src, out)
+
+
+def ulaw_to_alaw_into(src, out):
+    """Transcode ``src`` (as :func:`ulaw_to_alaw`) into ``out`` (uint8); returns the count.
+
+    ``out`` may be ``src`` itself (in-place conversion).
+    """
+    return _convert_into(K_U2A, src, out)
+
+
+def _test_simd(enabled=None):
+    """Test hook: the AVX2 kernels are in use; ``enabled`` switches them (only on if the CPU
+    has AVX2). Returns whether they are in use after the call."""
+    global _use_avx2
+    if enabled is not None:
+        _use_avx2 = bool(enabled) and bl_g711_have_avx2() != 0
+    return bool(_use_avx2)
+
+
+def _test_tables():
+    """Test hook: the import-time tables, as a dict of numpy arrays."""
+    return {
+        "alaw_decode": np.array([_alaw_dec[i] for i in range(256)], dtype=np.int16),
+        "ulaw_decode": np.array([_ulaw_dec[i] for i in range(256)], dtype=np.int16),
+        "alaw_encode": np.array([_alaw_enc[i] for i in range(8192)], dtype=np.uint8),
+        "ulaw_encode": np.array([_ulaw_enc[i] for i in range(16384)], dtype=np.uint8),
+        "alaw_to_ulaw": np.array([_alaw_to_ulaw[i] for i in range(256)], dtype=np.uint8),
+        "ulaw_to_alaw": np.array([_ulaw_to_alaw[i] for i in range(256)], dtype=np.uint8),
+    }
+
+
+def _build_info():
+    """Compiler, flags and Cython version this module was built with."""
+    info = bl_build_info()
+    info["g711_kernel"] = "avx2" if _use_avx2 else "table"
+    return info
