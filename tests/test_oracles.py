@@ -310,10 +310,11 @@ def test_spandsp_class_caller_id_round_trip_mdmf_and_sdmf() -> None:
     assert _round_trip("class", [mdmf, sdmf]) == [mdmf, sdmf]
 
 
-def test_spandsp_clip_caller_id_round_trip() -> None:
-    msg = spandsp.build_message("clip", 0x80, [(0x01, b"01011230"), (0x02, b"0123456789"),
+@pytest.mark.parametrize("standard", ["clip", "aclip"])
+def test_spandsp_clip_caller_id_round_trip(standard: str) -> None:
+    msg = spandsp.build_message(standard, 0x80, [(0x01, b"01011230"), (0x02, b"0123456789"),
                                                (0x07, b"NAME"), (0x11, b"\x81")])
-    assert _round_trip("clip", [msg]) == [msg]
+    assert _round_trip(standard, [msg]) == [msg]
 
 
 def test_spandsp_dtmf_caller_id_round_trip() -> None:

@@ -494,7 +494,7 @@ def _load() -> ModuleType:
                     ffi = cffi.FFI()
                     ffi.cdef(_CDEF)
                     ffi.set_source(name, _SOURCE, libraries=["spandsp"],
-                                   extra_compile_args=["-O2", "-Wno-unused-function"])
+                                   extra_compile_args=["-O3", "-Wno-unused-function"])
                     tmp = directory / f"{name}.tmp"
                     tmp.mkdir(exist_ok=True)
                     so = Path(ffi.compile(tmpdir=str(tmp), verbose=False))
@@ -1014,17 +1014,16 @@ class AdsiTx(_Generator):
         return done
 
     def generate_until_idle(self, max_samples: int = 8000 * 30) -> np.ndarray:
-        """Everything left to send (at most ``max_samples`` samples)."""
+        """Everything left to send, queued messages included (at most ``max_samples``)."""
         chunks = []
         total = 0
         while total < max_samples:
-            block = self.generate(min(1024, max_samples - total))
+            want = min(1024, max_samples - total)
+            block = self.generate(want)
             chunks.append(block)
             total += block.shape[0]
-            if block.shape[0] < 1024:
-                # a short block means spandsp ran out; it may still have a queued message
-                if not self._pending:
-                    break
+            if block.shape[0] < want:  # spandsp ran dry and nothing more could be queued
+                break
         return np.concatenate(chunks) if chunks else np.zeros(0, np.int16)
 
 
