@@ -13,13 +13,44 @@ from __future__ import annotations
 
 try:
     from ._buildinfo import build_info, cpu_features
+    from ._g711 import (
+        alaw_decode,
+        alaw_decode_into,
+        alaw_encode,
+        alaw_encode_into,
+        alaw_to_ulaw,
+        alaw_to_ulaw_into,
+        ulaw_decode,
+        ulaw_decode_into,
+        ulaw_encode,
+        ulaw_encode_into,
+        ulaw_to_alaw,
+        ulaw_to_alaw_into,
+    )
 except ImportError as exc:  # pragma: no cover - only without a build
     raise ImportError(
         "boardlib.dsp is not built: run `python -m pip install -e .` in the source tree "
         f"(or `python setup.py build_ext --inplace`). Original error: {exc}"
     ) from exc
 
+from ._tone import DtmfGenerator, ToneGenerator, dtmf_frequencies
+
 __all__ = [
     "build_info",
     "cpu_features",
+    "ToneGenerator",
+    "DtmfGenerator",
+    "dtmf_frequencies",
+    "alaw_decode",
+    "alaw_decode_into",
+    "alaw_encode",
+    "alaw_encode_into",
+    "alaw_to_ulaw",
+    "alaw_to_ulaw_into",
+    "ulaw_decode",
+    "ulaw_decode_into",
+    "ulaw_encode",
+    "ulaw_encode_into",
+    "ulaw_to_alaw",
+    "ulaw_to_alaw_into",
 ]
