@@ -28,8 +28,7 @@ import math
 import numpy as np
 
 from ..errors import SignalFormatError
-from .specs import (DEFAULT_PROFILE, MAX_LEVEL_DBM0, SPECIAL_TONES, ToneSpec, ToneStep,
-                    get_profile)
+from .specs import DEFAULT_PROFILE, MAX_LEVEL_DBM0, SPECIAL_TONES, ToneSpec, get_profile
 
 __all__ = ["ToneGenerator", "DtmfGenerator", "dtmf_frequencies", "DTMF_DIGITS"]
 
