@@ -17,9 +17,12 @@ How it works
     All tables are computed once when the module is imported, from the G.191 algorithms:
     decoders and transcoders use 256-entry tables, the A-law encoder an 8192-entry table
     indexed by ``x >> 3`` and the mu-law encoder a 16384-entry table indexed by ``x >> 2``
-    (exact because G.191 reads only those bits). On x86-64 CPUs with AVX2 the encoders and
-    decoders run an arithmetic 16-lane kernel instead, chosen at run time; it is checked
-    against the tables over all inputs by the tests.
+    (exact because G.191 reads only those bits). These table loops are the portable kernels.
+    On x86 CPUs with AVX2 (detected at run time) the encoders and decoders run the same
+    G.191 arithmetic on 16 int16 lanes at a time, with per-lane shifts done as
+    multiplications by powers of two picked with ``pshufb``, and the transcoders look up
+    32 codes at a time in the 128-entry half of their table (the sign bit passes through);
+    the tests check both kernels against the oracles over every input.
 
 Limits
     Inputs of any shape are accepted (the output has the same shape); non-contiguous arrays
@@ -44,8 +47,7 @@ cdef extern from *:
     #include <stdint.h>
     #include <stddef.h>
 
-    #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__) && !defined(__clang_major__) || \
-        ((defined(__x86_64__) || defined(__i386__)) && defined(__clang_major__) && __clang_major__ >= 8)
+    #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
     #define BL_G711_X86 1
     #include <immintrin.h>
     #else
@@ -77,7 +79,7 @@ cdef extern from *:
         return _mm256_max_epi16(lo, hi);
     }
 
-    /* Low byte of each int16 lane: 2**(s) for s in 0..7 (table of 16 bytes, indexed by s). */
+    /* Per int16 lane: byte idx (0..15) of a 16-byte table (repeated in both 128-bit halves). */
     __attribute__((target("avx2")))
     static inline __m256i bl_lookup16(__m256i table, __m256i idx) {
         return _mm256_and_si256(_mm256_shuffle_epi8(table, idx), _mm256_set1_epi16(0xFF));
@@ -203,7 +205,36 @@ cdef extern from *:
         }
         *done = i;
     }
+
+    /* 256-entry byte table whose entries keep bit 7 of the index: out = half[c & 0x7F] | (c & 0x80),
+       with half[] < 128 (true of both G.711 transcoding tables). Eight 16-entry pshufb lookups,
+       each kept where the index's high nibble selects it. */
+    __attribute__((target("avx2")))
+    static void bl_lut128_sign_avx2(const uint8_t *half, const uint8_t *in, uint8_t *out, size_t n,
+                                    size_t *done) {
+        __m256i t[8];
+        int h;
+        for (h = 0; h < 8; h++)
+            t[h] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(half + 16 * h)));
+        const __m256i nib = _mm256_set1_epi8(15);
+        const __m256i sign = _mm256_set1_epi8((char)0x80);
+        size_t i = 0;
+        for (; i + 32 <= n; i += 32) {
+            __m256i x = _mm256_loadu_si256((const __m256i *)(in + i));
+            __m256i lo = _mm256_and_si256(x, nib);
+            __m256i hi = _mm256_and_si256(_mm256_srli_epi16(x, 4), _mm256_set1_epi8(7));
+            __m256i r = _mm256_and_si256(x, sign);
+            for (h = 0; h < 8; h++) {
+                __m256i sel = _mm256_cmpeq_epi8(hi, _mm256_set1_epi8((char)h));
+                r = _mm256_or_si256(r, _mm256_and_si256(_mm256_shuffle_epi8(t[h], lo), sel));
+            }
+            _mm256_storeu_si256((__m256i *)(out + i), r);
+        }
+        *done = i;
+    }
     #else
+    static void bl_lut128_sign_avx2(const uint8_t *half, const uint8_t *in, uint8_t *out, size_t n,
+                                    size_t *done) { *done = 0; }
     static void bl_alaw_encode_avx2(const int16_t *in, uint8_t *out, size_t n, size_t *done) { *done = 0; }
     static void bl_ulaw_encode_avx2(const int16_t *in, uint8_t *out, size_t n, size_t *done) { *done = 0; }
     static void bl_alaw_decode_avx2(const uint8_t *in, int16_t *out, size_t n, size_t *done) { *done = 0; }
@@ -215,6 +246,8 @@ cdef extern from *:
     void bl_ulaw_encode_avx2(const int16_t *inp, uint8_t *out, size_t n, size_t *done) noexcept nogil
     void bl_alaw_decode_avx2(const uint8_t *inp, int16_t *out, size_t n, size_t *done) noexcept nogil
     void bl_ulaw_decode_avx2(const uint8_t *inp, int16_t *out, size_t n, size_t *done) noexcept nogil
+    void bl_lut128_sign_avx2(const uint8_t *half, const uint8_t *inp, uint8_t *out, size_t n,
+                             size_t *done) noexcept nogil
 
 
 # ---------------------------------------------------------------------------------------
@@ -226,6 +259,9 @@ cdef uint8_t _alaw_enc[8192]     # index: (x >> 3) & 0x1FFF
 cdef uint8_t _ulaw_enc[16384]    # index: (x >> 2) & 0x3FFF
 cdef uint8_t _alaw_to_ulaw[256]
 cdef uint8_t _ulaw_to_alaw[256]
+cdef uint8_t _alaw_to_ulaw_half[128]   # _alaw_to_ulaw[c] == _alaw_to_ulaw_half[c & 0x7F] | (c & 0x80)
+cdef uint8_t _ulaw_to_alaw_half[128]
+cdef bint _halves_ok = False
 cdef bint _use_avx2 = False
 
 
@@ -324,7 +360,7 @@ cdef int _a2u_magnitude(int n) noexcept nogil:
 
 
 cdef void _build_tables() noexcept:
-    global _use_avx2
+    global _use_avx2, _halves_ok
     cdef int i, c, n, pos
     for c in range(256):
         _alaw_dec[c] = <int16_t>_g191_alaw_expand(c)
@@ -343,6 +379,17 @@ cdef void _build_tables() noexcept:
         n = (~c) & 0x7F
         pos = c & 0x80
         _ulaw_to_alaw[c] = <uint8_t>((_u2a_magnitude(n) | pos) ^ 0x55)
+    # The transcoding tables keep the sign bit and map the other seven: the SIMD transcoder
+    # relies on it, so it is checked here rather than assumed.
+    _halves_ok = True
+    for c in range(256):
+        _alaw_to_ulaw_half[c & 0x7F] = _alaw_to_ulaw[c & 0x7F]
+        _ulaw_to_alaw_half[c & 0x7F] = _ulaw_to_alaw[c & 0x7F]
+    for c in range(256):
+        if (_alaw_to_ulaw[c] != (_alaw_to_ulaw_half[c & 0x7F] | (c & 0x80))
+                or _ulaw_to_alaw[c] != (_ulaw_to_alaw_half[c & 0x7F] | (c & 0x80))
+                or _alaw_to_ulaw_half[c & 0x7F] >= 0x80 or _ulaw_to_alaw_half[c & 0x7F] >= 0x80):
+            _halves_ok = False
     _use_avx2 = bl_g711_have_avx2() != 0
 
 
@@ -405,9 +452,15 @@ cdef void _run(int kind, const void *inp, void *out, size_t n, bint simd) noexce
             bl_ulaw_decode_avx2(<const uint8_t *>inp, <int16_t *>out, n, &done)
         _decode_kernel(<const uint8_t *>inp + done, <int16_t *>out + done, n - done, _ulaw_dec)
     elif kind == K_A2U:
-        _transcode_kernel(<const uint8_t *>inp, <uint8_t *>out, n, _alaw_to_ulaw)
+        if simd and _halves_ok:
+            bl_lut128_sign_avx2(_alaw_to_ulaw_half, <const uint8_t *>inp, <uint8_t *>out, n, &done)
+        _transcode_kernel(<const uint8_t *>inp + done, <uint8_t *>out + done, n - done,
+                          _alaw_to_ulaw)
     else:
-        _transcode_kernel(<const uint8_t *>inp, <uint8_t *>out, n, _ulaw_to_alaw)
+        if simd and _halves_ok:
+            bl_lut128_sign_avx2(_ulaw_to_alaw_half, <const uint8_t *>inp, <uint8_t *>out, n, &done)
+        _transcode_kernel(<const uint8_t *>inp + done, <uint8_t *>out + done, n - done,
+                          _ulaw_to_alaw)
 
 
 # ---------------------------------------------------------------------------------------
