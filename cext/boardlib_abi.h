@@ -70,8 +70,28 @@ typedef enum {
     BL_EV_ALARM = 8,     /* value: alarm bit set (BL_ALARM_*) */
     BL_EV_OVERRUN = 9,
     BL_EV_UNDERRUN = 10,
-    BL_EV_REMOVED = 11
+    BL_EV_REMOVED = 11,
+    BL_EV_LOOP_DROP = 12 /* loop current dropped: the far end cleared (FXO) */
 } bl_event_type_t;
+
+typedef enum {
+    BL_CMD_OFFHOOK = 1,     /* seize / answer */
+    BL_CMD_ONHOOK = 2,      /* release */
+    BL_CMD_FLASH = 3,       /* argument: flash duration in ms */
+    BL_CMD_RING_START = 4,  /* FXS: ring the station with the board's cadence */
+    BL_CMD_RING_STOP = 5,
+    BL_CMD_SET_CAS = 6,     /* E1: argument = ABCD bits to transmit (0..15) */
+    BL_CMD_RX_GAIN = 7,     /* argument: gain in tenths of a dB */
+    BL_CMD_TX_GAIN = 8,
+    BL_CMD_POLARITY = 9     /* FXS: reverse the line polarity (argument 0/1) */
+} bl_command_t;
+
+enum {
+    BL_ALARM_LOS = 1,       /* loss of signal */
+    BL_ALARM_AIS = 2,       /* alarm indication signal (all ones) */
+    BL_ALARM_RAI = 4,       /* remote alarm indication (yellow) */
+    BL_ALARM_LOF = 8        /* loss of frame alignment (red) */
+};
 
 typedef struct {
     int32_t type;        /* bl_event_type_t */
