@@ -1,0 +1,95 @@
+"""Caller ID FSK: realtime channels per core of the caller-ID receiver bank beside spandsp's adsi_rx.
+
+Audio: 256 channels of 2 s each, an on-hook MDMF caller-ID burst (seizure, marks, date,
+number, name; Bell 202 or V.23 at -13.5 dBm0) at a different offset in each channel, over
+-60 dBm0 white noise; both receivers get the same blocks of 160 samples (20 ms).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from benchmarks.realtime import Row, channels_per_core, compare
+from tests.reference import fsk as ref
+
+SECTION = "Caller ID FSK"
+CHANNELS = 256
+SECONDS = 2.0
+FRAME = 160
+
+
+def audio(standard: str, channels: int = CHANNELS, seed: int = 1) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    mark, space = (1200.0, 2200.0) if standard == "bell202" else (1300.0, 2100.0)
+    n = int(SECONDS * ref.FS)
+    out = np.empty((channels, n), dtype=np.int16)
+    msg = ref.mdmf([(1, b"11251830"), (2, b"2125551234"), (7, b"BOARDLIB TEST")])
+    burst = ref.fsk(ref.burst_bits(msg), mark, space)
+    for c in range(channels):
+        x = ref.white_noise(n, -60.0, rng)
+        off = int(rng.integers(0, n - burst.shape[0]))
+        x[off:off + burst.shape[0]] += burst
+        out[c] = ref.to_int16(x)
+    return out
+
+
+def _ours(block: np.ndarray, standard: str):
+    from boardlib.dsp._fsk import CallerIdReceiverBank
+
+    bank = CallerIdReceiverBank(block.shape[0], standard)
+    frames = [np.ascontiguousarray(block[:, i:i + FRAME]) for i in range(0, block.shape[1], FRAME)]
+
+    def run() -> None:
+        bank.reset()
+        for f in frames:
+            bank.process(f)
+
+    return run
+
+
+def _decoder(block: np.ndarray, standard: str):
+    from boardlib.dsp.callerid import CallerIdDecoderBank
+
+    bank = CallerIdDecoderBank(block.shape[0], standard)
+    frames = [np.ascontiguousarray(block[:, i:i + FRAME]) for i in range(0, block.shape[1], FRAME)]
+
+    def run() -> None:
+        bank.reset()
+        for f in frames:
+            bank.process(f)
+
+    return run
+
+
+def _spandsp(block: np.ndarray, standard: str):
+    from tests.reference.spandsp import AdsiRxBank
+
+    bank = AdsiRxBank("class" if standard == "bell202" else "clip", block.shape[0])
+    frames = [np.ascontiguousarray(block[:, i:i + FRAME]) for i in range(0, block.shape[1], FRAME)]
+
+    def run() -> None:
+        bank.reset()
+        for f in frames:
+            bank.process(f)
+
+    return run
+
+
+def measure() -> list[Row]:
+    rows: list[Row] = []
+    for standard in ("bell202", "v23"):
+        block = audio(standard)
+        total = block.size
+        kernel = f"caller ID rx {standard}, bank {CHANNELS}"
+        rows.append(Row(kernel, "boardlib", channels_per_core(_ours(block, standard), total),
+                        note="raw messages"))
+        rows.append(Row(kernel + " + parse", "boardlib",
+                        channels_per_core(_decoder(block, standard), total), note="CallerIdMessage"))
+        try:
+            rows.append(Row(kernel, "spandsp", channels_per_core(_spandsp(block, standard), total)))
+            rows.append(Row(kernel + " + parse", "spandsp", rows[-1].channels_per_core,
+                            note="adsi_rx delivers checked bytes"))
+        except Exception as exc:  # pragma: no cover - oracle missing
+            rows.append(Row(kernel, "spandsp", 0.0, note=f"unavailable: {exc}"))
+    compare(rows, "boardlib", "spandsp")
+    return rows
