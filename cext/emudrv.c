@@ -1,0 +1,660 @@
+/*
+ * emudrv.c - the emulated board: the board side is an ordinary bl_driver_v1_t driver, the
+ * line side is driven through the bl_emu_* functions of emu_line.h.
+ *
+ * Channels: `channels` analog lines (BL_CHAN_FXO, span 0, timeslot 0) come first, then
+ * `spans` E1 spans of 30 channels each (BL_CHAN_E1, spans numbered from 1, timeslots 1-15
+ * and 17-31). get_alarms(0) is 0 (analog lines have no span alarms); get_alarms(s) for an E1
+ * span s returns its BL_ALARM_* bits.
+ *
+ * Time: the board clock only moves in bl_emu_tick(), by one frame (`frame` samples). Each
+ * channel has a "current frame" slot: a tick fills it from the line-side queue, then from
+ * the loop buffer, then with idle code (0xD5 A-law, 0xFF mu-law, 0 slin). The board's read
+ * copies the slots, so reading twice in one tick gives the same frame; read and write take
+ * exactly `frame` samples per channel (else BL_EINVAL). Before the first tick the slots hold
+ * silence. The board's write stores one frame per channel for the tick (the last write wins);
+ * at the next tick, for a monitored channel, that frame - or idle code if the board wrote
+ * nothing - is appended to the capture queue read by bl_emu_line_receive(), so the captured
+ * audio stays aligned with the board clock. The capture queue keeps the newest 60 seconds.
+ *
+ * Commands: OFFHOOK / ONHOOK set the hook state (line event only on a change); FLASH needs
+ * the channel off-hook (else BL_ESTATE) and takes 0..10000 ms; SET_CAS (0..15) is for E1
+ * channels only; RING_START / RING_STOP / POLARITY are for FXS stations, which this board
+ * does not have (BL_ENOTSUP); RX_GAIN / TX_GAIN (-300..300) are stored and do not alter the
+ * audio.
+ *
+ * Faults (bl_emu_fault): "OP:CODE[@N]" as the fail option, "overrun" (the next read raises
+ * BL_EV_OVERRUN on channel -1 and returns BL_EOVERRUN), "remove" (BL_EV_REMOVED is queued;
+ * once the queue is drained next_event returns BL_EREMOVED, and every other call but
+ * board_close returns BL_EREMOVED at once).
+ */
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drvcommon.h"
+#include "emu_line.h"
+
+#define EMU_MAGIC 0x454D5531u /* "EMU1" */
+#define EMU_MAX_EVENTS 65536
+#define EMU_SEND_MAX_UNITS ((size_t) 8000 * 3600)   /* line-side queue: one hour */
+#define EMU_CAPTURE_UNITS ((size_t) 8000 * 60)      /* capture: newest minute */
+#define EMU_LOOP_MAX_UNITS ((size_t) 8000 * 60)
+#define E1_SLOTS 30
+
+typedef struct {
+    int type, span, timeslot;
+    bl_fifo_t rx;          /* line -> board */
+    uint8_t *loop;         /* repeated while rx is empty */
+    size_t loop_len, loop_pos;
+    bl_fifo_t capture;     /* board -> line, while monitoring */
+    int monitor;
+    int tx_written;
+    int hook;
+    int rx_gain, tx_gain;
+} emu_chan_t;
+
+typedef struct bl_board {
+    uint32_t magic;
+    pthread_mutex_t lock;
+    bl_options_t opts;
+    int nchan, nlines;
+    size_t unit, fbytes;
+    emu_chan_t *ch;
+    uint8_t *cur;          /* nchan frames: what the board reads this tick */
+    uint8_t *tx;           /* nchan frames: what the board wrote this tick */
+    bl_evq_t events;       /* line -> board, with an eventfd */
+    bl_evq_t line_events;  /* board -> line */
+    int64_t clock;
+    int alarms[BL_MAX_SPANS + 1];
+    int overrun_pending;
+    int removed;
+} emu_board_t;
+
+#define LOCK(b) pthread_mutex_lock(&(b)->lock)
+#define UNLOCK(b) pthread_mutex_unlock(&(b)->lock)
+
+static int valid(const emu_board_t *b)
+{
+    return b != NULL && b->magic == EMU_MAGIC;
+}
+
+static void emu_free(emu_board_t *b)
+{
+    int i;
+
+    if (b->ch != NULL)
+        for (i = 0; i < b->nchan; i++) {
+            bl_fifo_free(&b->ch[i].rx);
+            bl_fifo_free(&b->ch[i].capture);
+            free(b->ch[i].loop);
+        }
+    free(b->ch);
+    free(b->cur);
+    free(b->tx);
+    bl_evq_free(&b->events);
+    bl_evq_free(&b->line_events);
+    pthread_mutex_destroy(&b->lock);
+    b->magic = 0;
+    free(b);
+}
+
+static int emu_open(const char *options, bl_board_t **board)
+{
+    emu_board_t *b;
+    bl_options_t opts;
+    int rc, i;
+
+    if (board == NULL)
+        return BL_EINVAL;
+    *board = NULL;
+    rc = bl_options_parse(options, BL_OPT_SPANS, &opts);
+    if (rc < 0)
+        return rc;
+    rc = bl_fault_hit(opts.faults, BL_OP_OPEN);
+    if (rc < 0)
+        return rc;
+    if (opts.channels < 0)
+        opts.channels = 4;
+    if (opts.channels + opts.spans * E1_SLOTS < 1)
+        return BL_EINVAL;
+    b = calloc(1, sizeof *b);
+    if (b == NULL)
+        return BL_ENOMEM;
+    if (pthread_mutex_init(&b->lock, NULL) != 0) {
+        free(b);
+        return BL_ENOMEM;
+    }
+    b->magic = EMU_MAGIC;
+    b->opts = opts;
+    b->events.fd = b->line_events.fd = -1;
+    b->unit = bl_codec_unit(opts.codec);
+    b->fbytes = (size_t) opts.frame * b->unit;
+    b->nlines = opts.channels;
+    b->nchan = opts.channels + opts.spans * E1_SLOTS;
+    b->ch = calloc((size_t) b->nchan, sizeof *b->ch);
+    b->cur = malloc((size_t) b->nchan * b->fbytes);
+    b->tx = malloc((size_t) b->nchan * b->fbytes);
+    rc = (b->ch == NULL || b->cur == NULL || b->tx == NULL) ? BL_ENOMEM : BL_OK;
+    if (rc == BL_OK)
+        rc = bl_evq_init(&b->events, EMU_MAX_EVENTS, 1);
+    if (rc == BL_OK)
+        rc = bl_evq_init(&b->line_events, EMU_MAX_EVENTS, 0);
+    if (rc < 0) {
+        if (b->ch == NULL)
+            b->nchan = 0;
+        emu_free(b);
+        return rc;
+    }
+    bl_fill_silence(b->cur, (size_t) b->nchan * (size_t) opts.frame, opts.codec);
+    for (i = 0; i < b->nchan; i++) {
+        emu_chan_t *c = &b->ch[i];
+
+        bl_fifo_init(&c->rx, EMU_SEND_MAX_UNITS * b->unit);
+        bl_fifo_init(&c->capture, EMU_CAPTURE_UNITS * b->unit);
+        if (i < b->nlines) {
+            c->type = BL_CHAN_FXO;
+        } else {
+            int slot = (i - b->nlines) % E1_SLOTS;
+
+            c->type = BL_CHAN_E1;
+            c->span = (i - b->nlines) / E1_SLOTS + 1;
+            c->timeslot = slot < 15 ? slot + 1 : slot + 2;
+        }
+    }
+    *board = b;
+    return BL_OK;
+}
+
+static int emu_close(bl_board_t *board)
+{
+    int rc;
+
+    if (!valid(board))
+        return BL_EINVAL;
+    rc = bl_fault_hit(board->opts.faults, BL_OP_CLOSE);
+    emu_free(board); /* released even when a fault is reported */
+    return rc;
+}
+
+/* Entry checks shared by every call after open: validity, removal, then the fault. */
+#define ENTER(b, op)                                                                         \
+    do {                                                                                     \
+        int rc_;                                                                             \
+        if (!valid(b))                                                                       \
+            return BL_EINVAL;                                                                \
+        LOCK(b);                                                                             \
+        rc_ = (b)->removed ? BL_EREMOVED : ((op) >= 0 ? bl_fault_hit((b)->opts.faults, (op)) : 0); \
+        if (rc_ < 0) {                                                                       \
+            UNLOCK(b);                                                                       \
+            return rc_;                                                                      \
+        }                                                                                    \
+    } while (0)
+
+#define NO_OP (-1)
+
+static int emu_channel_count(bl_board_t *board)
+{
+    int n;
+
+    ENTER(board, NO_OP);
+    n = board->nchan;
+    UNLOCK(board);
+    return n;
+}
+
+static int emu_channel_info(bl_board_t *board, int channel, bl_channel_info_t *info)
+{
+    ENTER(board, BL_OP_CHANNEL_INFO);
+    if (info == NULL || channel < 0 || channel >= board->nchan) {
+        UNLOCK(board);
+        return info == NULL ? BL_EINVAL : BL_ENODEV;
+    }
+    info->type = board->ch[channel].type;
+    info->codec = board->opts.codec;
+    info->span = board->ch[channel].span;
+    info->timeslot = board->ch[channel].timeslot;
+    UNLOCK(board);
+    return BL_OK;
+}
+
+static int check_io(const emu_board_t *b, const int32_t *channels, int n, const void *buf,
+                    int frame_len)
+{
+    int i;
+
+    if (n < 0 || frame_len != b->opts.frame)
+        return BL_EINVAL;
+    if (n == 0)
+        return 0;
+    if (channels == NULL || buf == NULL)
+        return BL_EINVAL;
+    for (i = 0; i < n; i++)
+        if (channels[i] < 0 || channels[i] >= b->nchan)
+            return BL_ENODEV;
+    return 1;
+}
+
+static int emu_read(bl_board_t *board, const int32_t *channels, int n, void *buf, int frame_len)
+{
+    uint8_t *dst = buf;
+    size_t fb;
+    int rc, i;
+
+    ENTER(board, BL_OP_READ);
+    rc = check_io(board, channels, n, buf, frame_len);
+    if (rc > 0 && board->overrun_pending) {
+        board->overrun_pending = 0;
+        rc = bl_evq_push(&board->events, BL_EV_OVERRUN, -1, board->clock, 0);
+        if (rc == BL_OK)
+            rc = BL_EOVERRUN;
+    }
+    if (rc <= 0) {
+        UNLOCK(board);
+        return rc;
+    }
+    fb = board->fbytes;
+    for (i = 0; i < n; i++, dst += fb)
+        memcpy(dst, board->cur + (size_t) channels[i] * fb, fb);
+    UNLOCK(board);
+    return n;
+}
+
+static int emu_write(bl_board_t *board, const int32_t *channels, int n, const void *buf,
+                     int frame_len)
+{
+    const uint8_t *src = buf;
+    size_t fb;
+    int rc, i;
+
+    ENTER(board, BL_OP_WRITE);
+    rc = check_io(board, channels, n, buf, frame_len);
+    if (rc <= 0) {
+        UNLOCK(board);
+        return rc;
+    }
+    fb = board->fbytes;
+    for (i = 0; i < n; i++, src += fb) {
+        memcpy(board->tx + (size_t) channels[i] * fb, src, fb);
+        board->ch[channels[i]].tx_written = 1;
+    }
+    UNLOCK(board);
+    return n;
+}
+
+static int emu_next_event(bl_board_t *board, int timeout_ms, bl_event_t *event)
+{
+    int rc;
+
+    if (!valid(board))
+        return BL_EINVAL;
+    LOCK(board);
+    if (event == NULL || timeout_ms < 0) {
+        UNLOCK(board);
+        return BL_EINVAL;
+    }
+    /* A removed board still hands out the events queued before and the REMOVED one. */
+    rc = board->removed ? 0 : bl_fault_hit(board->opts.faults, BL_OP_NEXT_EVENT);
+    if (rc == 0) {
+        rc = bl_evq_pop(&board->events, event);
+        if (rc == 0 && timeout_ms > 0 && !board->removed) {
+            UNLOCK(board);
+            bl_evq_wait(&board->events, timeout_ms);
+            LOCK(board);
+            rc = bl_evq_pop(&board->events, event);
+        }
+        if (rc == 0 && board->removed)
+            rc = BL_EREMOVED;
+    }
+    UNLOCK(board);
+    return rc;
+}
+
+static int emu_event_fd(bl_board_t *board)
+{
+    int fd;
+
+    ENTER(board, NO_OP);
+    fd = board->events.fd >= 0 ? board->events.fd : BL_ENOTSUP;
+    UNLOCK(board);
+    return fd;
+}
+
+static int emu_command_locked(emu_board_t *b, int channel, int command, int64_t arg)
+{
+    emu_chan_t *c;
+
+    if (channel < 0 || channel >= b->nchan)
+        return BL_ENODEV;
+    c = &b->ch[channel];
+    switch (command) {
+    case BL_CMD_OFFHOOK:
+    case BL_CMD_ONHOOK: {
+        int hook = command == BL_CMD_OFFHOOK;
+
+        if (c->hook == hook)
+            return BL_OK;
+        c->hook = hook;
+        return bl_evq_push(&b->line_events, hook ? BL_EV_OFFHOOK : BL_EV_ONHOOK, channel,
+                           b->clock, 0);
+    }
+    case BL_CMD_FLASH:
+        if (arg < 0 || arg > 10000)
+            return BL_EINVAL;
+        if (!c->hook)
+            return BL_ESTATE;
+        return bl_evq_push(&b->line_events, BL_EV_FLASH, channel, b->clock, (int32_t) arg);
+    case BL_CMD_SET_CAS:
+        if (c->type != BL_CHAN_E1)
+            return BL_ENOTSUP;
+        if (arg < 0 || arg > 15)
+            return BL_EINVAL;
+        return bl_evq_push(&b->line_events, BL_EV_CAS, channel, b->clock, (int32_t) arg);
+    case BL_CMD_RX_GAIN:
+    case BL_CMD_TX_GAIN:
+        if (arg < -300 || arg > 300)
+            return BL_EINVAL;
+        if (command == BL_CMD_RX_GAIN)
+            c->rx_gain = (int) arg;
+        else
+            c->tx_gain = (int) arg;
+        return BL_OK;
+    case BL_CMD_RING_START:
+    case BL_CMD_RING_STOP:
+    case BL_CMD_POLARITY:
+        return BL_ENOTSUP; /* FXS commands: the board has no station ports */
+    default:
+        return BL_ENOTSUP;
+    }
+}
+
+static int emu_command(bl_board_t *board, int channel, int command, int64_t argument)
+{
+    int rc;
+
+    ENTER(board, BL_OP_COMMAND);
+    rc = emu_command_locked(board, channel, command, argument);
+    UNLOCK(board);
+    return rc;
+}
+
+static int emu_get_alarms(bl_board_t *board, int span)
+{
+    int rc;
+
+    ENTER(board, NO_OP);
+    rc = span >= 0 && span <= board->opts.spans ? board->alarms[span] : BL_ENODEV;
+    UNLOCK(board);
+    return rc;
+}
+
+static const char *emu_strerror(int code)
+{
+    return bl_common_strerror(code);
+}
+
+static const bl_driver_v1_t EMU_DRIVER = {
+    BL_ABI_VERSION,
+    sizeof(bl_driver_v1_t),
+    "emu",
+    emu_open,
+    emu_close,
+    emu_channel_count,
+    emu_channel_info,
+    emu_read,
+    emu_write,
+    emu_next_event,
+    emu_event_fd,
+    emu_command,
+    emu_get_alarms,
+    emu_strerror,
+};
+
+const bl_driver_v1_t *bl_emu_driver_entry(void)
+{
+    return &EMU_DRIVER;
+}
+
+/* ---- line side ------------------------------------------------------------------------ */
+
+/* Entry of a line-side call on channel ch (ch < 0: no channel). */
+#define LINE_ENTER(b, chan)                                                                  \
+    do {                                                                                     \
+        if (!valid(b))                                                                       \
+            return BL_EINVAL;                                                                \
+        LOCK(b);                                                                             \
+        if ((b)->removed) {                                                                  \
+            UNLOCK(b);                                                                       \
+            return BL_EREMOVED;                                                              \
+        }                                                                                    \
+        if ((chan) != NO_CHANNEL && ((chan) < 0 || (chan) >= (b)->nchan)) {                  \
+            UNLOCK(b);                                                                       \
+            return BL_ENODEV;                                                                \
+        }                                                                                    \
+    } while (0)
+
+#define NO_CHANNEL INT_MIN
+
+int64_t bl_emu_tick(bl_board_t *board)
+{
+    size_t fb;
+    int64_t now;
+    int i, rc = BL_OK;
+
+    LINE_ENTER(board, NO_CHANNEL);
+    fb = board->fbytes;
+    for (i = 0; i < board->nchan; i++) {
+        emu_chan_t *c = &board->ch[i];
+        uint8_t *tx = board->tx + (size_t) i * fb;
+        uint8_t *cur = board->cur + (size_t) i * fb;
+        size_t got;
+
+        if (c->monitor) {
+            if (!c->tx_written)
+                bl_fill_silence(tx, (size_t) board->opts.frame, board->opts.codec);
+            if (bl_fifo_push(&c->capture, tx, fb, 1, NULL) < 0)
+                rc = BL_ENOMEM;
+        }
+        c->tx_written = 0;
+        got = bl_fifo_pop(&c->rx, cur, fb);
+        if (got < fb && c->loop_len > 0) {
+            while (got < fb) {
+                size_t chunk = c->loop_len - c->loop_pos;
+
+                if (chunk > fb - got)
+                    chunk = fb - got;
+                memcpy(cur + got, c->loop + c->loop_pos, chunk);
+                got += chunk;
+                c->loop_pos = (c->loop_pos + chunk) % c->loop_len;
+            }
+        } else if (got < fb) {
+            bl_fill_silence(cur + got, (fb - got) / board->unit, board->opts.codec);
+        }
+    }
+    board->clock += board->opts.frame;
+    now = board->clock;
+    UNLOCK(board);
+    return rc < 0 ? rc : now;
+}
+
+int64_t bl_emu_now(bl_board_t *board)
+{
+    int64_t now;
+
+    LINE_ENTER(board, NO_CHANNEL);
+    now = board->clock;
+    UNLOCK(board);
+    return now;
+}
+
+int bl_emu_line_send(bl_board_t *board, int ch, const void *data, int n)
+{
+    int rc;
+
+    LINE_ENTER(board, ch);
+    if (n < 0 || (n > 0 && data == NULL))
+        rc = BL_EINVAL;
+    else
+        rc = bl_fifo_push(&board->ch[ch].rx, data, (size_t) n * board->unit, 0, NULL);
+    UNLOCK(board);
+    return rc < 0 ? rc : n;
+}
+
+int bl_emu_line_clear(bl_board_t *board, int ch)
+{
+    LINE_ENTER(board, ch);
+    bl_fifo_clear(&board->ch[ch].rx);
+    UNLOCK(board);
+    return BL_OK;
+}
+
+int bl_emu_line_queued(bl_board_t *board, int ch)
+{
+    size_t units;
+
+    LINE_ENTER(board, ch);
+    units = board->ch[ch].rx.len / board->unit;
+    UNLOCK(board);
+    return units > INT_MAX ? INT_MAX : (int) units;
+}
+
+int bl_emu_line_set_loop(bl_board_t *board, int ch, const void *data, int n)
+{
+    emu_chan_t *c;
+    uint8_t *copy = NULL;
+    size_t bytes;
+
+    LINE_ENTER(board, ch);
+    if (n < 0 || (size_t) n > EMU_LOOP_MAX_UNITS || (n > 0 && data == NULL)) {
+        UNLOCK(board);
+        return BL_EINVAL;
+    }
+    bytes = (size_t) n * board->unit;
+    if (n > 0) {
+        copy = malloc(bytes);
+        if (copy == NULL) {
+            UNLOCK(board);
+            return BL_ENOMEM;
+        }
+        memcpy(copy, data, bytes);
+    }
+    c = &board->ch[ch];
+    free(c->loop);
+    c->loop = copy;
+    c->loop_len = bytes;
+    c->loop_pos = 0;
+    UNLOCK(board);
+    return BL_OK;
+}
+
+int bl_emu_line_receive(bl_board_t *board, int ch, void *data, int max)
+{
+    size_t got;
+
+    LINE_ENTER(board, ch);
+    if (max < 0 || (max > 0 && data == NULL)) {
+        UNLOCK(board);
+        return BL_EINVAL;
+    }
+    got = bl_fifo_pop(&board->ch[ch].capture, data, (size_t) max * board->unit);
+    UNLOCK(board);
+    return (int) (got / board->unit);
+}
+
+int bl_emu_line_monitor(bl_board_t *board, int ch, int on)
+{
+    emu_chan_t *c;
+
+    LINE_ENTER(board, ch);
+    c = &board->ch[ch];
+    c->monitor = on != 0;
+    if (!c->monitor)
+        bl_fifo_clear(&c->capture);
+    UNLOCK(board);
+    return BL_OK;
+}
+
+int bl_emu_line_signal(bl_board_t *board, int ch, int type, int value)
+{
+    int rc;
+
+    LINE_ENTER(board, ch);
+    switch (type) {
+    case BL_EV_RING_ON:
+    case BL_EV_RING_OFF:
+    case BL_EV_POLARITY:
+    case BL_EV_LOOP_DROP:
+    case BL_EV_OFFHOOK:
+    case BL_EV_ONHOOK:
+    case BL_EV_FLASH:
+        rc = BL_OK;
+        break;
+    case BL_EV_CAS:
+        rc = value >= 0 && value <= 15 ? BL_OK : BL_EINVAL;
+        break;
+    default:
+        rc = BL_EINVAL;
+        break;
+    }
+    if (rc == BL_OK)
+        rc = bl_evq_push(&board->events, type, ch, board->clock, value);
+    UNLOCK(board);
+    return rc;
+}
+
+int bl_emu_line_next_event(bl_board_t *board, bl_event_t *event)
+{
+    int rc;
+
+    LINE_ENTER(board, NO_CHANNEL);
+    rc = event == NULL ? BL_EINVAL : bl_evq_pop(&board->line_events, event);
+    UNLOCK(board);
+    return rc;
+}
+
+int bl_emu_line_hook(bl_board_t *board, int ch)
+{
+    int hook;
+
+    LINE_ENTER(board, ch);
+    hook = board->ch[ch].hook;
+    UNLOCK(board);
+    return hook;
+}
+
+int bl_emu_set_alarm(bl_board_t *board, int span, int bits)
+{
+    int rc;
+
+    LINE_ENTER(board, NO_CHANNEL);
+    if (span < 1 || span > board->opts.spans) {
+        rc = BL_ENODEV;
+    } else if (bits < 0 || bits > 15) {
+        rc = BL_EINVAL;
+    } else {
+        board->alarms[span] = bits;
+        rc = bl_evq_push(&board->events, BL_EV_ALARM, -1, board->clock, bits);
+    }
+    UNLOCK(board);
+    return rc;
+}
+
+int bl_emu_fault(bl_board_t *board, const char *spec)
+{
+    int rc = BL_OK;
+
+    LINE_ENTER(board, NO_CHANNEL);
+    if (spec == NULL) {
+        rc = BL_EINVAL;
+    } else if (strcmp(spec, "overrun") == 0) {
+        board->overrun_pending = 1;
+    } else if (strcmp(spec, "remove") == 0) {
+        board->removed = 1;
+        rc = bl_evq_push(&board->events, BL_EV_REMOVED, -1, board->clock, 0);
+    } else {
+        rc = bl_fault_parse(spec, strlen(spec), board->opts.faults);
+    }
+    UNLOCK(board);
+    return rc;
+}

@@ -1,0 +1,377 @@
+/*
+ * loopdrv.c - the loop board: channels wired in pairs (0<->1, 2<->3, ...).
+ *
+ * Audio: a frame written on channel c is queued for reading on channel c^1, bit for bit, in
+ * the board's codec. Each channel's receive queue holds at most LOOP_DEPTH_FRAMES frames of
+ * the board's frame size; a write that would overflow it drops the oldest audio and raises
+ * BL_EV_OVERRUN on the reading channel (value: units dropped). A read takes frame_len units
+ * from the queue and pads with idle code when it runs short (0xD5 A-law, 0xFF mu-law, 0
+ * slin), so a read always returns the n frames asked for.
+ *
+ * Signalling: a command on one side of a pair is seen as an event on the other side:
+ *   OFFHOOK / ONHOOK   -> OFFHOOK / ONHOOK (only when the hook state changes)
+ *   FLASH (ms)         -> FLASH, value = ms (the side must be off-hook, else BL_ESTATE)
+ *   RING_START / STOP  -> RING_ON / RING_OFF (only when the ringing state changes)
+ *   SET_CAS (0..15)    -> CAS, value = bits
+ *   POLARITY (0/1)     -> POLARITY, value = 0/1
+ *   RX_GAIN / TX_GAIN  are accepted (-300..300 tenths of a dB) and do not alter the audio.
+ * Even channels report BL_CHAN_FXS (the exchange side of the pair), odd ones BL_CHAN_FXO;
+ * both accept every command. Events are stamped with the receiving channel's own clock:
+ * the number of samples read on that channel so far.
+ *
+ * Options: channels (even, default 2), law, frame, fail=OP:CODE[@N], board=0.
+ * event_fd() is a Linux eventfd, readable while events are queued.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drvcommon.h"
+#include "emu_line.h"
+
+#define LOOP_MAGIC 0x4C4F4F50u /* "LOOP" */
+#define LOOP_DEPTH_FRAMES 32
+#define LOOP_MAX_EVENTS 4096
+
+typedef struct {
+    bl_fifo_t rx;      /* audio written by the pair, waiting to be read here */
+    int64_t clock;     /* samples read on this channel */
+    int hook;
+    int ringing;
+    int rx_gain, tx_gain;
+} loop_chan_t;
+
+typedef struct bl_board {
+    uint32_t magic;
+    pthread_mutex_t lock;
+    bl_options_t opts;
+    int nchan;
+    size_t unit;
+    loop_chan_t *ch;
+    bl_evq_t events;
+} loop_board_t;
+
+#define LOCK(b) pthread_mutex_lock(&(b)->lock)
+#define UNLOCK(b) pthread_mutex_unlock(&(b)->lock)
+
+static int valid(const loop_board_t *b)
+{
+    return b != NULL && b->magic == LOOP_MAGIC;
+}
+
+static void loop_free(loop_board_t *b)
+{
+    int i;
+
+    if (b->ch != NULL)
+        for (i = 0; i < b->nchan; i++)
+            bl_fifo_free(&b->ch[i].rx);
+    free(b->ch);
+    bl_evq_free(&b->events);
+    pthread_mutex_destroy(&b->lock);
+    b->magic = 0;
+    free(b);
+}
+
+static int loop_open(const char *options, bl_board_t **board)
+{
+    loop_board_t *b;
+    bl_options_t opts;
+    int rc, i;
+
+    if (board == NULL)
+        return BL_EINVAL;
+    *board = NULL;
+    rc = bl_options_parse(options, 0, &opts);
+    if (rc < 0)
+        return rc;
+    rc = bl_fault_hit(opts.faults, BL_OP_OPEN);
+    if (rc < 0)
+        return rc;
+    if (opts.channels < 0)
+        opts.channels = 2;
+    if (opts.channels < 2 || opts.channels % 2 != 0)
+        return BL_EINVAL;
+    b = calloc(1, sizeof *b);
+    if (b == NULL)
+        return BL_ENOMEM;
+    if (pthread_mutex_init(&b->lock, NULL) != 0) {
+        free(b);
+        return BL_ENOMEM;
+    }
+    b->magic = LOOP_MAGIC;
+    b->opts = opts;
+    b->unit = bl_codec_unit(opts.codec);
+    b->events.fd = -1;
+    b->ch = calloc((size_t) opts.channels, sizeof *b->ch);
+    rc = b->ch == NULL ? BL_ENOMEM : bl_evq_init(&b->events, LOOP_MAX_EVENTS, 1);
+    if (rc < 0) {
+        loop_free(b);
+        return rc;
+    }
+    b->nchan = opts.channels;
+    for (i = 0; i < b->nchan; i++)
+        bl_fifo_init(&b->ch[i].rx, (size_t) LOOP_DEPTH_FRAMES * (size_t) opts.frame * b->unit);
+    *board = b;
+    return BL_OK;
+}
+
+static int loop_close(bl_board_t *board)
+{
+    int rc;
+
+    if (!valid(board))
+        return BL_EINVAL;
+    rc = bl_fault_hit(board->opts.faults, BL_OP_CLOSE);
+    /* The board is released even when a fault is reported. */
+    loop_free(board);
+    return rc;
+}
+
+static int loop_channel_count(bl_board_t *board)
+{
+    if (!valid(board))
+        return BL_EINVAL;
+    return board->nchan;
+}
+
+static int loop_channel_info(bl_board_t *board, int channel, bl_channel_info_t *info)
+{
+    int rc;
+
+    if (!valid(board) || info == NULL)
+        return BL_EINVAL;
+    LOCK(board);
+    rc = bl_fault_hit(board->opts.faults, BL_OP_CHANNEL_INFO);
+    UNLOCK(board);
+    if (rc < 0)
+        return rc;
+    if (channel < 0 || channel >= board->nchan)
+        return BL_ENODEV;
+    info->type = channel % 2 == 0 ? BL_CHAN_FXS : BL_CHAN_FXO;
+    info->codec = board->opts.codec;
+    info->span = 0;
+    info->timeslot = 0;
+    return BL_OK;
+}
+
+/* Common checks of read and write; returns 1 to go on, 0 for "nothing to do", or a code. */
+static int check_io(loop_board_t *b, const int32_t *channels, int n, const void *buf,
+                    int frame_len)
+{
+    int i;
+
+    if (n < 0 || frame_len < 1 || frame_len > BL_MAX_FRAME)
+        return BL_EINVAL;
+    if (n == 0)
+        return 0;
+    if (channels == NULL || buf == NULL)
+        return BL_EINVAL;
+    for (i = 0; i < n; i++)
+        if (channels[i] < 0 || channels[i] >= b->nchan)
+            return BL_ENODEV;
+    return 1;
+}
+
+static int loop_read(bl_board_t *board, const int32_t *channels, int n, void *buf,
+                     int frame_len)
+{
+    uint8_t *dst = buf;
+    size_t fbytes;
+    int rc, i;
+
+    if (!valid(board))
+        return BL_EINVAL;
+    LOCK(board);
+    rc = bl_fault_hit(board->opts.faults, BL_OP_READ);
+    if (rc == 0)
+        rc = check_io(board, channels, n, buf, frame_len);
+    if (rc <= 0) {
+        UNLOCK(board);
+        return rc;
+    }
+    fbytes = (size_t) frame_len * board->unit;
+    for (i = 0; i < n; i++, dst += fbytes) {
+        loop_chan_t *c = &board->ch[channels[i]];
+        size_t got = bl_fifo_pop(&c->rx, dst, fbytes);
+
+        if (got < fbytes)
+            bl_fill_silence(dst + got, (fbytes - got) / board->unit, board->opts.codec);
+        c->clock += frame_len;
+    }
+    UNLOCK(board);
+    return n;
+}
+
+static int loop_write(bl_board_t *board, const int32_t *channels, int n, const void *buf,
+                      int frame_len)
+{
+    const uint8_t *src = buf;
+    size_t fbytes;
+    int rc, i;
+
+    if (!valid(board))
+        return BL_EINVAL;
+    LOCK(board);
+    rc = bl_fault_hit(board->opts.faults, BL_OP_WRITE);
+    if (rc == 0)
+        rc = check_io(board, channels, n, buf, frame_len);
+    if (rc <= 0) {
+        UNLOCK(board);
+        return rc;
+    }
+    fbytes = (size_t) frame_len * board->unit;
+    for (i = 0; i < n; i++, src += fbytes) {
+        int peer = channels[i] ^ 1;
+        size_t dropped = 0;
+
+        rc = bl_fifo_push(&board->ch[peer].rx, src, fbytes, 1, &dropped);
+        if (rc < 0)
+            break;
+        if (dropped > 0)
+            rc = bl_evq_push(&board->events, BL_EV_OVERRUN, peer, board->ch[peer].clock,
+                             (int32_t) (dropped / board->unit));
+        if (rc < 0)
+            break;
+    }
+    UNLOCK(board);
+    return rc < 0 ? rc : n;
+}
+
+static int loop_next_event(bl_board_t *board, int timeout_ms, bl_event_t *event)
+{
+    int rc;
+
+    if (!valid(board) || event == NULL || timeout_ms < 0)
+        return BL_EINVAL;
+    LOCK(board);
+    rc = bl_fault_hit(board->opts.faults, BL_OP_NEXT_EVENT);
+    if (rc == 0) {
+        rc = bl_evq_pop(&board->events, event);
+        if (rc == 0 && timeout_ms > 0) {
+            UNLOCK(board);
+            bl_evq_wait(&board->events, timeout_ms);
+            LOCK(board);
+            rc = bl_evq_pop(&board->events, event);
+        }
+    }
+    UNLOCK(board);
+    return rc;
+}
+
+static int loop_event_fd(bl_board_t *board)
+{
+    if (!valid(board))
+        return BL_EINVAL;
+    return board->events.fd >= 0 ? board->events.fd : BL_ENOTSUP;
+}
+
+static int tell_peer(loop_board_t *b, int channel, int type, int32_t value)
+{
+    int peer = channel ^ 1;
+
+    return bl_evq_push(&b->events, type, peer, b->ch[peer].clock, value);
+}
+
+static int loop_command_locked(loop_board_t *b, int channel, int command, int64_t arg)
+{
+    loop_chan_t *c;
+    int rc = bl_fault_hit(b->opts.faults, BL_OP_COMMAND);
+
+    if (rc < 0)
+        return rc;
+    if (channel < 0 || channel >= b->nchan)
+        return BL_ENODEV;
+    c = &b->ch[channel];
+    switch (command) {
+    case BL_CMD_OFFHOOK:
+    case BL_CMD_ONHOOK: {
+        int hook = command == BL_CMD_OFFHOOK;
+
+        if (c->hook == hook)
+            return BL_OK;
+        c->hook = hook;
+        return tell_peer(b, channel, hook ? BL_EV_OFFHOOK : BL_EV_ONHOOK, 0);
+    }
+    case BL_CMD_FLASH:
+        if (arg < 0 || arg > 10000)
+            return BL_EINVAL;
+        if (!c->hook)
+            return BL_ESTATE;
+        return tell_peer(b, channel, BL_EV_FLASH, (int32_t) arg);
+    case BL_CMD_RING_START:
+    case BL_CMD_RING_STOP: {
+        int ringing = command == BL_CMD_RING_START;
+
+        if (c->ringing == ringing)
+            return BL_OK;
+        c->ringing = ringing;
+        return tell_peer(b, channel, ringing ? BL_EV_RING_ON : BL_EV_RING_OFF, 0);
+    }
+    case BL_CMD_SET_CAS:
+        if (arg < 0 || arg > 15)
+            return BL_EINVAL;
+        return tell_peer(b, channel, BL_EV_CAS, (int32_t) arg);
+    case BL_CMD_POLARITY:
+        if (arg != 0 && arg != 1)
+            return BL_EINVAL;
+        return tell_peer(b, channel, BL_EV_POLARITY, (int32_t) arg);
+    case BL_CMD_RX_GAIN:
+    case BL_CMD_TX_GAIN:
+        if (arg < -300 || arg > 300)
+            return BL_EINVAL;
+        if (command == BL_CMD_RX_GAIN)
+            c->rx_gain = (int) arg;
+        else
+            c->tx_gain = (int) arg;
+        return BL_OK;
+    default:
+        return BL_ENOTSUP;
+    }
+}
+
+static int loop_command(bl_board_t *board, int channel, int command, int64_t argument)
+{
+    int rc;
+
+    if (!valid(board))
+        return BL_EINVAL;
+    LOCK(board);
+    rc = loop_command_locked(board, channel, command, argument);
+    UNLOCK(board);
+    return rc;
+}
+
+static int loop_get_alarms(bl_board_t *board, int span)
+{
+    if (!valid(board))
+        return BL_EINVAL;
+    return span == 0 ? 0 : BL_ENODEV;
+}
+
+static const char *loop_strerror(int code)
+{
+    return bl_common_strerror(code);
+}
+
+static const bl_driver_v1_t LOOP_DRIVER = {
+    BL_ABI_VERSION,
+    sizeof(bl_driver_v1_t),
+    "loop",
+    loop_open,
+    loop_close,
+    loop_channel_count,
+    loop_channel_info,
+    loop_read,
+    loop_write,
+    loop_next_event,
+    loop_event_fd,
+    loop_command,
+    loop_get_alarms,
+    loop_strerror,
+};
+
+const bl_driver_v1_t *bl_loop_driver_entry(void)
+{
+    return &LOOP_DRIVER;
+}
