@@ -466,10 +466,11 @@ cdef void _run(int kind, const void *inp, void *out, size_t n, bint simd) noexce
 # ---------------------------------------------------------------------------------------
 # Python-visible wrappers.
 
-_INT16 = np.dtype(np.int16)
-_UINT8 = np.dtype(np.uint8)
-_ndarray = np.ndarray
-_empty = np.empty
+# C-level references (no module-dict lookups on the per-call path)
+cdef object _INT16 = np.dtype(np.int16)
+cdef object _UINT8 = np.dtype(np.uint8)
+cdef object _ndarray = np.ndarray
+cdef object _empty = np.empty
 
 
 cdef object _as_input(object src, bint encoder):
