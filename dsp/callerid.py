@@ -470,10 +470,8 @@ class _DtmfFramer:
 
     def _end_set(self) -> frozenset[str]:
         first = self.digits[0]
-        if first == "A":
-            return frozenset("C#")
-        if first == "D":
-            return frozenset("C#")
+        if first in "AD":   # B and D (after A) separate fields; A...A / D...D are China's forms
+            return frozenset("C#" + first)
         if first in _DTMF_START:
             return _DTMF_START
         return frozenset("#C")
@@ -488,7 +486,6 @@ class _DtmfFramer:
         self.digits += d
         self.last = end
         if d in self._end_set() and len(self.digits) >= 2:
-            # 'D' directly after 'A' is a field separator, never an end
             out.append(parse_dtmf(self.digits, sample=self.start, channel=channel))
             self.reset()
         elif len(self.digits) > MAX_DTMF_DIGITS + 2:
