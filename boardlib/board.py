@@ -473,6 +473,7 @@ class Channel:
         self._muted = False
         self._cid_message: Any = None
         self._cid_sample = 0
+        self._abandoned: Call | None = None
 
     def __repr__(self) -> str:
         return f"<Channel {self.index} {self.info.type.name} {self.state.value}>"
@@ -527,9 +528,10 @@ class Channel:
         if self.state in (ChannelState.IDLE, ChannelState.HUNGUP):
             return
         if self.state is ChannelState.RINGING:
-            self._reset_idle()
             if self.call is not None:
                 self.call.abandoned = True
+                self._abandoned = self.call
+            self._reset_idle()
             return
         self.state = ChannelState.HUNGUP
         log.info("channel %d: far end cleared (%s)", self.index, cause.name)
@@ -554,7 +556,8 @@ class Channel:
 
         Raises :class:`HangupError` if the caller has already given up.
         """
-        if self.call is not None and self.call.abandoned:
+        if self.state is ChannelState.IDLE and self._abandoned is not None:
+            self._abandoned = None
             raise HangupError(f"channel {self.index}: the caller hung up before the answer")
         self._require("answer", ChannelState.RINGING)
         self.board._command(self, Command.OFFHOOK)
@@ -772,6 +775,7 @@ class Board:
         self._tx_pcm = np.zeros((n, self.frame_len), np.int16)
         self._dtmf = DtmfDetectorBank(channels=max(n, 1))
         self._incoming = asyncio.Queue()
+        self._dead = self._loop.create_future()  # resolved when the engine stops
         self._task = self._loop.create_task(self._engine(), name=f"boardlib engine {self.url}")
         return self
 
@@ -832,12 +836,16 @@ class Board:
         handle = self._call_at(self.now + _samples(limit),
                                lambda: deadline.done() or deadline.set_result(None))
         try:
-            done, _ = await asyncio.wait({getter, deadline}, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait({getter, deadline, self._dead},
+                                         return_when=asyncio.FIRST_COMPLETED)
         finally:
             self._cancel(handle)
         if getter in done:
             return getter.result()
         getter.cancel()
+        self._check_running()
+        if self._dead.done():
+            raise BoardOperationError("the board closed while waiting for a call")
         raise BoardTimeoutError(f"no call within {limit} s")
 
     async def sleep(self, seconds: float) -> None:
@@ -880,7 +888,14 @@ class Board:
             raise BoardOperationError(f"the board's media engine stopped: {self._failed}") from self._failed
 
     async def _wait(self, awaitable: Any) -> Any:
-        return await awaitable
+        """Await ``awaitable``, or raise if the media engine dies meanwhile."""
+        task = asyncio.ensure_future(awaitable)
+        done, _ = await asyncio.wait({task, self._dead}, return_when=asyncio.FIRST_COMPLETED)
+        if task in done:
+            return task.result()
+        task.cancel()
+        self._check_running()
+        raise BoardOperationError("the board closed while waiting")
 
     async def _yield_tick(self) -> None:
         await asyncio.sleep(0)
@@ -917,8 +932,12 @@ class Board:
                     continue
                 await asyncio.sleep(0)
                 await asyncio.sleep(0)
+            if not self._dead.done():
+                self._dead.set_result(None)
         except BaseException as exc:
             self._failed = exc
+            if not self._dead.done():
+                self._dead.set_result(exc)
             log.error("board %s: media engine stopped: %r", self.url, exc)
             for ch in self.channels:
                 if ch._op is not None:
@@ -1060,6 +1079,7 @@ class Board:
 
     def _on_ring(self, ch: Channel, sample: int) -> None:
         if ch.state is ChannelState.IDLE:
+            ch._abandoned = None
             ch.state = ChannelState.RINGING
             ch._rings = 0
             self._schedule_ring_watch(ch)

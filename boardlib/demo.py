@@ -32,7 +32,7 @@ DEFAULT_CALLERS: list[dict[str, Any]] = [
      "script": ["wait 5.0", "press 1", "wait 2.0", "press 6222", "wait 0.5", "hangup"]},
     {"number": "13600136000", "name": "WANG WU", "cid": "dtmf", "at": 12.0,
      "script": ["wait 1.0", "press 9", "wait 2.0", "press 1", "wait 2.5", "press 4000123456#"]},
-    {"number": "02112345678", "cid": "fsk", "at": 16.0, "max_rings": 2, "script": []},
+    {"number": "02112345678", "cid": "none", "at": 16.0, "script": ["wait 3", "press 2"]},
 ]
 
 

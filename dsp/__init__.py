@@ -34,6 +34,39 @@ except ImportError as exc:  # pragma: no cover - only without a build
     ) from exc
 
 from ._tone import DtmfGenerator, ToneGenerator, dtmf_frequencies
+from ._dtmf import DtmfDetector, DtmfDetectorBank
+from .dtmf_events import DtmfDigit
+from .callerid import (
+    AbsenceReason,
+    CallerIdDecoder,
+    CallerIdDecoderBank,
+    CallerIdEncoder,
+    CallerIdFormat,
+    CallerIdMessage,
+)
+from ._fsk import (
+    FSK_BELL202,
+    FSK_V23,
+    FskByte,
+    FskDemodulator,
+    FskDemodulatorBank,
+    FskSpec,
+    fsk_modulate,
+)
+from ._cidtone import CasDetector, CasTone, cas_tone
+from .progress import (
+    CallProgressAnalyzer,
+    CallResult,
+    ProgressResult,
+    ToneCadence,
+    ToneDetector,
+    ToneDetectorBank,
+    ToneOff,
+    ToneOn,
+    VoiceOff,
+    VoiceOn,
+    analyze_samples,
+)
 
 __all__ = [
     "build_info",
@@ -41,6 +74,36 @@ __all__ = [
     "ToneGenerator",
     "DtmfGenerator",
     "dtmf_frequencies",
+    "DtmfDetector",
+    "DtmfDetectorBank",
+    "DtmfDigit",
+    "CallerIdDecoder",
+    "CallerIdEncoder",
+    "CallerIdMessage",
+    "CallerIdDecoderBank",
+    "CallerIdFormat",
+    "AbsenceReason",
+    "FskSpec",
+    "FSK_BELL202",
+    "FSK_V23",
+    "FskByte",
+    "FskDemodulator",
+    "FskDemodulatorBank",
+    "fsk_modulate",
+    "CasDetector",
+    "CasTone",
+    "cas_tone",
+    "ToneDetector",
+    "ToneDetectorBank",
+    "ToneOn",
+    "ToneOff",
+    "ToneCadence",
+    "VoiceOn",
+    "VoiceOff",
+    "CallProgressAnalyzer",
+    "CallResult",
+    "ProgressResult",
+    "analyze_samples",
     "alaw_decode",
     "alaw_decode_into",
     "alaw_encode",

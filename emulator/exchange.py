@@ -284,8 +284,9 @@ class Exchange:
         when = _dt.datetime(2026, 1, 1) + _dt.timedelta(seconds=self.now / SAMPLE_RATE)
         msg = build_mdmf(number=caller.number, name=caller.name, month=when.month, day=when.day,
                          hour=when.hour, minute=when.minute,
-                         absence_number=None if caller.number else "P",
-                         absence_name=None if caller.name else ("O" if caller.number else "P"))
+                         absence_number=None if caller.number else "private",
+                         absence_name=None if caller.name else
+                         ("out_of_area" if caller.number else "private"))
         self.send(ln, encode(msg, caller.cid_standard))
         self.log(ln.index, "caller_id", f"FSK {caller.cid_standard} MDMF {caller.number} {caller.name or ''}")
 

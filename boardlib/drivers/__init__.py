@@ -14,8 +14,10 @@ from importlib.metadata import entry_points
 
 from ..errors import DriverNotAvailableError, InvalidUrlError
 
-#: Built-in schemes. The board/channel layer adds ``emu``, ``loop`` and ``spy`` here.
+#: Built-in schemes; each class has ``from_url(url) -> Driver``.
 BACKENDS: dict[str, str] = {
+    "emu": "boardlib.emulator.driver:EmuDriver",
+    "loop": "boardlib.drivers.cabi:CabiDriver",
     "cabi": "boardlib.drivers.cabi:CabiDriver",
 }
 
