@@ -1,0 +1,30 @@
+"""Compiled core of call-progress analysis (Goertzel bank, block classification, runs)."""
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+REC_TONE_ON: int
+REC_TONE_OFF: int
+REC_TONE_LONG: int
+REC_VOICE_ON: int
+REC_VOICE_OFF: int
+BLOCK_SAMPLES: int
+
+def _build_info() -> dict[str, object]: ...
+
+class ProgressCore:
+    channels: int
+    def __init__(self, channels: int, coef: Sequence[float], sublen: Sequence[int],
+                 signatures: Sequence[Sequence[int]], min_on: Sequence[int],
+                 long_blocks: Sequence[int], min_comp: float, fraction: float, twist: float,
+                 hangover: int, voice_min: float, voice_on_blocks: int,
+                 voice_hangover: int, relaxed: Sequence[bool] | None = ...) -> None: ...
+    @property
+    def sample(self) -> int: ...
+    def reset(self) -> None: ...
+    def process(self, x: npt.NDArray[np.int16]
+                ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
+    def flush(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
+    def _test_block_powers(self, block: npt.NDArray[np.int16]) -> tuple[float, list[float]]: ...

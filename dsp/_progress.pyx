@@ -1,0 +1,511 @@
+# cython: cdivision=True
+"""Compiled core of call-progress analysis: a Goertzel bank with block classification,
+tone run tracking and voice activity, for one channel or a bank of channels.
+
+The public detectors (:class:`~boardlib.dsp.ToneDetector`, :class:`~boardlib.dsp.ToneDetectorBank`)
+live in ``boardlib.dsp.progress``; they compile a tone profile into the tables this core takes
+and turn its run records into events and cadences. This module works in 20 ms blocks
+(160 samples at 8 kHz), aligned on each channel's absolute timeline, so any chunking of the
+input gives the same records.
+
+Per block and channel the kernel computes the block energy and, for each frequency, the energy
+of the matching sine estimated by a Goertzel filter. A frequency may use shorter sub-blocks
+(80, 40 or 20 samples, their powers summed) to widen its pass band for higher frequencies. The
+Goertzel recursion runs over channels in a structure-of-arrays layout (samples transposed to
+``[t][channel]``) so the compiler vectorises it across channels.
+
+A block belongs to a *signature* (a set of frequencies) when every component reaches the
+minimum level, the strongest and weakest components differ by at most the twist limit, and
+the components hold at least the given fraction of the block energy. Of the signatures that
+pass, the one with most components wins. Runs of equal signatures are debounced (minimum
+on-blocks, hangover) and reported as records: tone on, tone off, tone long, voice on, voice off.
+"""
+
+from libc.stdint cimport int16_t, int32_t, int64_t
+from libc.stdlib cimport calloc, free
+from libc.string cimport memset
+from libc.math cimport cos
+cimport cython
+import numpy as np
+
+from bl_build cimport bl_build_info
+
+from boardlib.errors import SignalFormatError
+
+cdef extern from *:
+    """
+    #include <stdint.h>
+    #define BL_PROGRESS_BLOCK 160
+    #define BL_PROGRESS_CHUNK 32
+    #if defined(__GNUC__) && !defined(__clang__) && (defined(__x86_64__)) && defined(__linux__)
+    #define BL_PROGRESS_CLONES __attribute__((target_clones("avx2", "default")))
+    #else
+    #define BL_PROGRESS_CLONES
+    #endif
+    /* Energy and Goertzel powers of one 160-sample block for C channels.
+       x: [160][C] floats (transposed block); power: [nf][C]; energy: [C].
+       s1, s2: scratch of BL_PROGRESS_CHUNK floats. */
+    /* One sub-block of L samples for exactly BL_PROGRESS_CHUNK channels: fixed trip counts
+       let the compiler keep the filter state in vector registers. */
+    static inline __attribute__((always_inline)) void
+    bl_progress_goertzel_chunk(const float *x, long stride, int L, float k, float *acc)
+    {
+        float s1[BL_PROGRESS_CHUNK] = {0}, s2[BL_PROGRESS_CHUNK] = {0};
+        for (int t = 0; t < L; t++) {
+            const float *xt = x + (long)t * stride;
+            for (int c = 0; c < BL_PROGRESS_CHUNK; c++) {
+                float s0 = xt[c] + k * s1[c] - s2[c];
+                s2[c] = s1[c];
+                s1[c] = s0;
+            }
+        }
+        const float scale = 2.0f / (float)L;
+        for (int c = 0; c < BL_PROGRESS_CHUNK; c++)
+            acc[c] += scale * (s1[c] * s1[c] + s2[c] * s2[c] - k * s1[c] * s2[c]);
+    }
+
+    /* Copy x[c][i .. i+take) (rows of row_stride samples) into xbuf[fill + t][c]. */
+    static void bl_progress_transpose(const int16_t *x, long row_stride, int C, long i,
+                                      int take, float *xbuf, int fill)
+    {
+        for (int c0 = 0; c0 < C; c0 += 16) {
+            int nc = C - c0 < 16 ? C - c0 : 16;
+            for (int t0 = 0; t0 < take; t0 += 16) {
+                int nt = take - t0 < 16 ? take - t0 : 16;
+                for (int c = 0; c < nc; c++) {
+                    const int16_t *src = x + (long)(c0 + c) * row_stride + i + t0;
+                    float *dst = xbuf + (long)(fill + t0) * C + c0 + c;
+                    for (int t = 0; t < nt; t++) dst[(long)t * C] = (float)src[t];
+                }
+            }
+        }
+    }
+
+    BL_PROGRESS_CLONES
+    static void bl_progress_block(const float *x, int C, int nf, const float *coef,
+                                  const int *sublen, float *power, float *energy)
+    {
+        float s1[BL_PROGRESS_CHUNK], s2[BL_PROGRESS_CHUNK], acc[BL_PROGRESS_CHUNK];
+        for (int c0 = 0; c0 < C; c0 += BL_PROGRESS_CHUNK) {
+            int n = C - c0 < BL_PROGRESS_CHUNK ? C - c0 : BL_PROGRESS_CHUNK;
+            for (int c = 0; c < n; c++) acc[c] = 0.0f;
+            for (int t = 0; t < BL_PROGRESS_BLOCK; t++) {
+                const float *xt = x + (long)t * C + c0;
+                for (int c = 0; c < n; c++) acc[c] += xt[c] * xt[c];
+            }
+            for (int c = 0; c < n; c++) energy[c0 + c] = acc[c];
+            for (int f = 0; f < nf; f++) {
+                const float k = coef[f];
+                const int L = sublen[f];
+                const float scale = 2.0f / (float)L;
+                float *p = power + (long)f * C + c0;
+                if (n == BL_PROGRESS_CHUNK) {
+                    for (int c = 0; c < BL_PROGRESS_CHUNK; c++) acc[c] = 0.0f;
+                    for (int b = 0; b < BL_PROGRESS_BLOCK; b += L)
+                        bl_progress_goertzel_chunk(x + (long)b * C + c0, C, L, k, acc);
+                    for (int c = 0; c < BL_PROGRESS_CHUNK; c++) p[c] = acc[c];
+                    continue;
+                }
+                for (int c = 0; c < n; c++) acc[c] = 0.0f;
+                for (int b = 0; b < BL_PROGRESS_BLOCK; b += L) {
+                    for (int c = 0; c < n; c++) { s1[c] = 0.0f; s2[c] = 0.0f; }
+                    for (int t = b; t < b + L; t++) {
+                        const float *xt = x + (long)t * C + c0;
+                        for (int c = 0; c < n; c++) {
+                            float s0 = xt[c] + k * s1[c] - s2[c];
+                            s2[c] = s1[c];
+                            s1[c] = s0;
+                        }
+                    }
+                    for (int c = 0; c < n; c++)
+                        acc[c] += scale * (s1[c] * s1[c] + s2[c] * s2[c] - k * s1[c] * s2[c]);
+                }
+                for (int c = 0; c < n; c++) p[c] = acc[c];
+            }
+        }
+    }
+    """
+    void bl_progress_block(const float *x, int C, int nf, const float *coef,
+                           const int *sublen, float *power, float *energy) noexcept nogil
+    void bl_progress_transpose(const int16_t *x, long row_stride, int C, long i, int take,
+                               float *xbuf, int fill) noexcept nogil
+
+DEF MAXF = 16
+DEF MAXSIG = 32
+DEF MAXCOMP = 4
+DEF BLOCK = 160
+
+# Record kinds (column 1 of the record array).
+cdef enum:
+    K_TONE_ON = 1
+    K_TONE_OFF = 2
+    K_TONE_LONG = 3
+    K_VOICE_ON = 4
+    K_VOICE_OFF = 5
+
+REC_TONE_ON = K_TONE_ON
+REC_TONE_OFF = K_TONE_OFF
+REC_TONE_LONG = K_TONE_LONG
+REC_VOICE_ON = K_VOICE_ON
+REC_VOICE_OFF = K_VOICE_OFF
+
+#: Samples per analysis block.
+BLOCK_SAMPLES = BLOCK
+
+
+def _build_info():
+    return bl_build_info()
+
+
+ctypedef struct progress_descriptor_t:
+    int nf
+    float coef[MAXF]
+    int sublen[MAXF]
+    int nsig
+    int sig_n[MAXSIG]
+    int sig_f[MAXSIG][MAXCOMP]
+    int min_on[MAXSIG]
+    int long_blocks[MAXSIG]
+    float sig_fraction[MAXSIG]
+    float sig_twist[MAXSIG]
+    float min_comp
+    float fraction
+    float twist
+    int hangover
+    float voice_min
+    int voice_on_blocks
+    int voice_hangover
+
+
+ctypedef struct progress_rx_state_t:
+    int64_t block            # index of the next block on this channel
+    int cur                  # established tone (signature index + 1), 0 for none
+    int64_t cur_start        # first block of the established tone
+    int64_t cur_end          # one past the last block of the established tone
+    double cur_energy        # summed component energy over the run
+    int cur_long             # long record already sent for this run
+    int gap                  # blocks since cur_end
+    int cand                 # candidate signature + 1
+    int64_t cand_start
+    int cand_count
+    double cand_energy
+    double cand_prev         # component energy of the previous candidate block
+    int voice                # voice established
+    int64_t voice_start
+    int64_t voice_end
+    double voice_energy
+    int voice_count          # consecutive voiced blocks before establishment
+    int64_t vcand_start
+    double vcand_energy
+    int voice_gap
+    double floor             # tracked noise floor (block energy)
+
+
+cdef class ProgressCore:
+    """Goertzel bank and run tracker over ``channels`` channels (see the module docstring).
+
+    Parameters are the compiled tables: ``coef`` (2 cos w per frequency), ``sublen``
+    (sub-block length per frequency, one of 160, 80, 40, 20), ``signatures`` (a list of
+    tuples of frequency indices), ``min_on`` and ``long_blocks`` per signature (blocks),
+    and energy thresholds in sample-squared units summed over a block. ``relaxed`` flags the
+    signatures whose components are too close to be measured apart (their fraction is
+    lowered by 30 %).
+    """
+
+    cdef progress_descriptor_t desc
+    cdef progress_rx_state_t *st
+    cdef float *xbuf          # [BLOCK][channels]
+    cdef float *power         # [nf][channels]
+    cdef float *energy        # [channels]
+    cdef int fill
+    cdef readonly int channels
+    cdef object _rec
+    cdef object _lev
+
+    def __cinit__(self, int channels, coef, sublen, signatures, min_on, long_blocks,
+                  double min_comp, double fraction, double twist, int hangover,
+                  double voice_min, int voice_on_blocks, int voice_hangover,
+                  relaxed=None):
+        cdef int i, j
+        if channels < 1 or channels > 65536:
+            raise SignalFormatError(f"channels must be in 1..65536, got {channels}")
+        if len(coef) < 1 or len(coef) > MAXF or len(sublen) != len(coef):
+            raise SignalFormatError(f"frequencies: 1..{MAXF} allowed, got {len(coef)}")
+        if len(signatures) < 1 or len(signatures) > MAXSIG:
+            raise SignalFormatError(f"signatures: 1..{MAXSIG} allowed, got {len(signatures)}")
+        self.channels = channels
+        self.desc.nf = len(coef)
+        for i in range(self.desc.nf):
+            self.desc.coef[i] = coef[i]
+            if sublen[i] not in (20, 40, 80, 160):
+                raise SignalFormatError(f"sublen must be 20, 40, 80 or 160, got {sublen[i]}")
+            self.desc.sublen[i] = sublen[i]
+        self.desc.nsig = len(signatures)
+        for i in range(self.desc.nsig):
+            sig = tuple(signatures[i])
+            if not 1 <= len(sig) <= MAXCOMP:
+                raise SignalFormatError(f"signature {i}: 1..{MAXCOMP} frequencies allowed")
+            self.desc.sig_n[i] = len(sig)
+            for j in range(len(sig)):
+                if not 0 <= sig[j] < self.desc.nf:
+                    raise SignalFormatError(f"signature {i}: frequency index out of range")
+                self.desc.sig_f[i][j] = sig[j]
+            self.desc.min_on[i] = max(1, int(min_on[i]))
+            self.desc.long_blocks[i] = max(0, int(long_blocks[i]))
+            self.desc.sig_fraction[i] = fraction
+            self.desc.sig_twist[i] = twist
+            if relaxed is not None and relaxed[i]:
+                # Components closer than 1.5 filter bandwidths beat inside each other's
+                # filter: their estimates swing with the relative phase.
+                self.desc.sig_fraction[i] = 0.7 * fraction
+        self.desc.min_comp = min_comp
+        self.desc.fraction = fraction
+        self.desc.twist = twist
+        self.desc.hangover = max(1, hangover)
+        self.desc.voice_min = voice_min
+        self.desc.voice_on_blocks = max(1, voice_on_blocks)
+        self.desc.voice_hangover = max(1, voice_hangover)
+        self.st = <progress_rx_state_t *> calloc(channels, sizeof(progress_rx_state_t))
+        self.xbuf = <float *> calloc(BLOCK * channels, sizeof(float))
+        self.power = <float *> calloc(self.desc.nf * channels, sizeof(float))
+        self.energy = <float *> calloc(channels, sizeof(float))
+        if not self.st or not self.xbuf or not self.power or not self.energy:
+            raise MemoryError()
+        self.fill = 0
+        self._rec = np.zeros((max(64, 4 * channels), 6), dtype=np.int64)
+        self._lev = np.zeros(max(64, 4 * channels), dtype=np.float64)
+
+    def __dealloc__(self):
+        free(self.st)
+        free(self.xbuf)
+        free(self.power)
+        free(self.energy)
+
+    def reset(self):
+        """Clear every channel's state and the partial block (the tables stay)."""
+        cdef int i
+        for i in range(self.channels * BLOCK):
+            self.xbuf[i] = 0.0
+        memset(self.st, 0, self.channels * sizeof(progress_rx_state_t))
+        self.fill = 0
+
+    @property
+    def sample(self):
+        """Samples consumed so far on each channel's timeline."""
+        return int(self.st[0].block) * BLOCK + self.fill
+
+    def process(self, const int16_t[:, ::1] x):
+        """Feed ``x[channels, n]``; return ``(records int64[k, 6], levels float64[k])``.
+
+        Record columns: channel, kind, signature (0-based, -1 for voice), start sample,
+        end sample, 0. ``levels`` holds the mean energy per block of the run.
+        """
+        if x.shape[0] != self.channels:
+            raise SignalFormatError(
+                f"block must have {self.channels} rows (channels), got {x.shape[0]}")
+        cdef Py_ssize_t n = x.shape[1]
+        cdef Py_ssize_t need = (self.fill + n) // BLOCK
+        cdef Py_ssize_t cap = 4 * self.channels * (need + 1) + 16
+        if self._rec.shape[0] < cap:
+            self._rec = np.zeros((cap, 6), dtype=np.int64)
+            self._lev = np.zeros(cap, dtype=np.float64)
+        cdef int64_t[:, ::1] rec = self._rec
+        cdef double[::1] lev = self._lev
+        cdef Py_ssize_t k
+        with nogil:
+            k = self._feed(x, rec, lev)
+        return self._rec[:k].copy(), self._lev[:k].copy()
+
+    def flush(self):
+        """Close open tone and voice runs at the current sample; return records."""
+        cdef int64_t[:, ::1] rec = self._rec
+        cdef double[::1] lev = self._lev
+        cdef Py_ssize_t k = 0
+        cdef int c
+        cdef progress_rx_state_t *s
+        for c in range(self.channels):
+            s = &self.st[c]
+            if s.cur:
+                k = self._emit(rec, lev, k, c, K_TONE_OFF, s.cur - 1, s.cur_start * BLOCK,
+                               s.cur_end * BLOCK, s.cur_energy / max(1, s.cur_end - s.cur_start))
+                s.cur = 0
+                s.cand = 0
+                s.cand_count = 0
+            if s.voice:
+                k = self._emit(rec, lev, k, c, K_VOICE_OFF, -1, s.voice_start * BLOCK,
+                               s.voice_end * BLOCK,
+                               s.voice_energy / max(1, s.voice_end - s.voice_start))
+                s.voice = 0
+                s.voice_count = 0
+        return self._rec[:k].copy(), self._lev[:k].copy()
+
+    def _test_block_powers(self, const int16_t[::1] block):
+        """Energy and per-frequency powers of one 160-sample block (channel 0 scratch)."""
+        if block.shape[0] != BLOCK:
+            raise SignalFormatError(f"block must have {BLOCK} samples")
+        cdef int t
+        cdef float *xb = <float *> calloc(BLOCK, sizeof(float))
+        cdef float *pw = <float *> calloc(self.desc.nf, sizeof(float))
+        cdef float en = 0
+        for t in range(BLOCK):
+            xb[t] = block[t]
+        bl_progress_block(xb, 1, self.desc.nf, self.desc.coef, self.desc.sublen, pw, &en)
+        out = [pw[t] for t in range(self.desc.nf)]
+        free(xb)
+        free(pw)
+        return en, out
+
+    cdef inline Py_ssize_t _emit(self, int64_t[:, ::1] rec, double[::1] lev, Py_ssize_t k,
+                                 int c, int kind, int sig, int64_t start, int64_t end,
+                                 double level) noexcept nogil:
+        rec[k, 0] = c
+        rec[k, 1] = kind
+        rec[k, 2] = sig
+        rec[k, 3] = start
+        rec[k, 4] = end
+        rec[k, 5] = 0
+        lev[k] = level
+        return k + 1
+
+    @cython.boundscheck(False)
+    @cython.wraparound(False)
+    cdef Py_ssize_t _feed(self, const int16_t[:, ::1] x, int64_t[:, ::1] rec,
+                          double[::1] lev) noexcept nogil:
+        cdef Py_ssize_t n = x.shape[1], i = 0, take, t, c
+        cdef int C = self.channels
+        cdef Py_ssize_t k = 0
+        while i < n:
+            take = BLOCK - self.fill
+            if take > n - i:
+                take = n - i
+            if n > 0:
+                bl_progress_transpose(&x[0, 0], n, C, i, <int>take, self.xbuf, self.fill)
+            self.fill += take
+            i += take
+            if self.fill == BLOCK:
+                bl_progress_block(self.xbuf, C, self.desc.nf, self.desc.coef,
+                                  self.desc.sublen, self.power, self.energy)
+                for c in range(C):
+                    k = self._track(<int>c, rec, lev, k)
+                self.fill = 0
+        return k
+
+    @cython.boundscheck(False)
+    @cython.wraparound(False)
+    cdef Py_ssize_t _track(self, int c, int64_t[:, ::1] rec, double[::1] lev,
+                           Py_ssize_t k) noexcept nogil:
+        cdef progress_descriptor_t *d = &self.desc
+        cdef progress_rx_state_t *s = &self.st[c]
+        cdef int C = self.channels
+        cdef float e = self.energy[c]
+        cdef int best = 0, best_n = 0, j, sig, ok
+        cdef float best_sum = 0, p, pmin, pmax, total
+        cdef int64_t b = s.block
+        # Classify the block.
+        for sig in range(d.nsig):
+            total = 0
+            pmin = 1e30
+            pmax = 0
+            ok = 1
+            for j in range(d.sig_n[sig]):
+                p = self.power[d.sig_f[sig][j] * C + c]
+                if p < d.min_comp:
+                    ok = 0
+                    break
+                total += p
+                if p < pmin:
+                    pmin = p
+                if p > pmax:
+                    pmax = p
+            if not ok or total < d.sig_fraction[sig] * e or pmax > d.sig_twist[sig] * pmin:
+                continue
+            if d.sig_n[sig] > best_n or (d.sig_n[sig] == best_n and total > best_sum):
+                best = sig + 1
+                best_n = d.sig_n[sig]
+                best_sum = total
+        # Candidate run of the block's class.
+        if best:
+            if best == s.cand and not (
+                    best_sum < 0.5 * s.cand_prev
+                    or (s.cand_count >= 2 and best_sum > 2.0 * s.cand_prev)):
+                s.cand_count += 1
+                s.cand_energy += best_sum
+                s.cand_prev = best_sum
+            else:
+                s.cand = best
+                s.cand_start = b
+                s.cand_count = 1
+                s.cand_energy = best_sum
+                s.cand_prev = best_sum
+        else:
+            s.cand = 0
+            s.cand_count = 0
+        # Established tone run.
+        if s.cur:
+            if best == s.cur:
+                s.cur_end = b + 1
+                s.cur_energy += best_sum
+                s.gap = 0
+                if (not s.cur_long and d.long_blocks[s.cur - 1]
+                        and s.cur_end - s.cur_start >= d.long_blocks[s.cur - 1]):
+                    s.cur_long = 1
+                    k = self._emit(rec, lev, k, c, K_TONE_LONG, s.cur - 1,
+                                   s.cur_start * BLOCK, s.cur_end * BLOCK,
+                                   s.cur_energy / (s.cur_end - s.cur_start))
+            else:
+                s.gap += 1
+                if s.gap >= d.hangover or (best and s.cand_count >= d.min_on[best - 1]):
+                    k = self._emit(rec, lev, k, c, K_TONE_OFF, s.cur - 1,
+                                   s.cur_start * BLOCK, s.cur_end * BLOCK,
+                                   s.cur_energy / (s.cur_end - s.cur_start))
+                    s.cur = 0
+        if not s.cur and s.cand and s.cand_count >= d.min_on[s.cand - 1]:
+            s.cur = s.cand
+            s.cur_start = s.cand_start
+            s.cur_end = b + 1
+            s.cur_energy = s.cand_energy
+            s.cur_long = 0
+            s.gap = 0
+            k = self._emit(rec, lev, k, c, K_TONE_ON, s.cur - 1, s.cur_start * BLOCK,
+                           s.cur_end * BLOCK, s.cur_energy / (s.cur_end - s.cur_start))
+            if s.voice and s.voice_end > s.cur_start:
+                s.voice_end = s.cur_start
+        # Noise floor: follows minima at once, rises 0.1 dB per block (5 dB/s).
+        if b == 0 or e < s.floor:
+            s.floor = e
+        else:
+            s.floor *= 1.0233
+        # Voice activity: energy not explained by an established tone, above the voice
+        # threshold and 9 dB above the noise floor.
+        if (e >= d.voice_min and e >= 8.0 * s.floor and not (s.cur and best == s.cur)
+                and not s.cand):
+            if s.voice:
+                s.voice_end = b + 1
+                s.voice_energy += e
+                s.voice_gap = 0
+            else:
+                if s.voice_count == 0:
+                    s.vcand_start = b
+                    s.vcand_energy = 0
+                s.voice_count += 1
+                s.vcand_energy += e
+                if s.voice_count >= d.voice_on_blocks:
+                    s.voice = 1
+                    s.voice_start = s.vcand_start
+                    s.voice_end = b + 1
+                    s.voice_energy = s.vcand_energy
+                    s.voice_gap = 0
+                    k = self._emit(rec, lev, k, c, K_VOICE_ON, -1, s.voice_start * BLOCK,
+                                   s.voice_end * BLOCK,
+                                   s.voice_energy / (s.voice_end - s.voice_start))
+        else:
+            s.voice_count = 0
+            if s.voice:
+                s.voice_gap += 1
+                if s.voice_gap >= d.voice_hangover:
+                    k = self._emit(rec, lev, k, c, K_VOICE_OFF, -1, s.voice_start * BLOCK,
+                                   s.voice_end * BLOCK,
+                                   s.voice_energy / max(1, s.voice_end - s.voice_start))
+                    s.voice = 0
+        s.block = b + 1
+        return k

@@ -1,0 +1,344 @@
+"""ToneDetector / ToneDetectorBank: national call-progress tones, fax and modem tones, voice
+activity. Signals come from the naive synthesiser in tests/reference/lines.py, with the
+figures of the standards written out here (not read from boardlib.dsp.specs)."""
+
+from __future__ import annotations
+
+import dataclasses
+import zlib
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from boardlib.dsp import (
+    ToneCadence,
+    ToneDetector,
+    ToneDetectorBank,
+    ToneOff,
+    ToneOn,
+    VoiceOff,
+    VoiceOn,
+)
+from boardlib.dsp.specs import ToneProfile, ToneSpec
+from boardlib.errors import SignalFormatError
+from tests.conftest import require_tool
+from tests.reference import lines as L
+
+# (profile, tone, frequencies, (on, off) cadence, cycles) from E.180 / national tables:
+# China YDN (450 Hz), North America Precise Tone Plan, UK BT SIN 350.
+CADENCED = [
+    ("cn", "busy", [450], [(350, 350)], 3),
+    ("cn", "congestion", [450], [(700, 700)], 3),
+    ("cn", "ringback", [450], [(1000, 4000)], 2),
+    ("cn", "vacant", [450], [(100, 100), (100, 100), (100, 100), (400, 400)], 2),
+    ("us", "busy", [480, 620], [(500, 500)], 3),
+    ("us", "congestion", [480, 620], [(250, 250)], 4),
+    ("us", "ringback", [440, 480], [(2000, 4000)], 1),
+    ("uk", "busy", [400], [(375, 375)], 3),
+    ("uk", "congestion", [400], [(400, 350), (225, 525)], 2),
+    ("uk", "ringback", [400, 450], [(400, 200), (400, 2000)], 2),
+]
+CONTINUOUS = [("cn", "dial", [450]), ("us", "dial", [350, 440]), ("uk", "dial", [350, 440]),
+              ("uk", "vacant", [400])]
+
+
+def run(detector, x, chunk: int | None = None):
+    x = L.to_int16(x)
+    if chunk is None:
+        return detector.process(x) + detector.flush()
+    out = []
+    for i in range(0, len(x), chunk):
+        out += detector.process(x[i:i + chunk])
+    return out + detector.flush()
+
+
+def cadences(events):
+    return [e.tone for e in events if isinstance(e, ToneCadence)]
+
+
+@pytest.mark.parametrize("profile,tone,freqs,pattern,cycles", CADENCED,
+                         ids=[f"{c[0]}-{c[1]}" for c in CADENCED])
+@pytest.mark.parametrize("level", [-5.0, -35.0])
+@pytest.mark.parametrize("freq_error", [-0.02, 0.02])
+def test_recognises_cadenced_tone_with_noise_error_and_jitter(profile, tone, freqs, pattern,
+                                                              cycles, level, freq_error):
+    rng = np.random.default_rng(zlib.crc32(f"{profile}{tone}{level}{freq_error}".encode()))
+    x = L.cadence(freqs, pattern, cycles, level, freq_error=freq_error, jitter=0.1, rng=rng)
+    x = np.concatenate([L.silence(240), L.with_noise(x, level, 20.0, rng)])
+    events = run(ToneDetector(profile), x, chunk=160)
+    assert cadences(events) == [tone]
+    cad = next(e for e in events if isinstance(e, ToneCadence))
+    per_tone = 10 * np.log10(len(freqs))  # the event gives the total power of the components
+    assert abs(cad.level_dbm0 - per_tone - level) < 1.0
+    assert abs(cad.sample - L.samples(240)) <= 160
+
+
+@pytest.mark.parametrize("profile,tone,freqs", CONTINUOUS, ids=[f"{c[0]}-{c[1]}" for c in
+                                                                 CONTINUOUS])
+@pytest.mark.parametrize("level", [-5.0, -35.0])
+def test_recognises_steady_tone(profile, tone, freqs, level):
+    rng = np.random.default_rng(1)
+    x = L.with_noise(L.tone(freqs, 2500, level, freq_error=0.02, rng=rng), level, 20.0, rng)
+    assert cadences(run(ToneDetector(profile), x)) == [tone]
+
+
+def test_china_ringback_is_never_busy_and_busy_never_congestion():
+    rng = np.random.default_rng(3)
+    for seed in range(4):
+        rng = np.random.default_rng(seed)
+        ring = L.cadence([450], [(1000, 4000)], 3, -20, jitter=0.1, rng=rng)
+        assert set(cadences(run(ToneDetector("cn"), ring))) == {"ringback"}
+        busy = L.cadence([450], [(350, 350)], 8, -20, jitter=0.1, rng=rng)
+        assert set(cadences(run(ToneDetector("cn"), busy))) == {"busy"}
+        cong = L.cadence([450], [(700, 700)], 6, -20, jitter=0.1, rng=rng)
+        assert set(cadences(run(ToneDetector("cn"), cong))) == {"congestion"}
+
+
+def test_busy_is_decided_at_the_end_of_its_second_burst():
+    x = L.cadence([450], [(350, 350)], 4, -12)
+    cad = next(e for e in run(ToneDetector("cn"), x) if isinstance(e, ToneCadence))
+    assert cad.tone == "busy"
+    assert cad.sample + cad.duration <= L.samples(350 + 350 + 350 + 40)
+
+
+# ------------------------------------------------------------- limits: accept / reject pairs
+
+def test_accepts_tone_3_percent_off_nominal():
+    assert cadences(run(ToneDetector("cn"), L.tone([450], 2500, -13, freq_error=0.03))) == \
+        ["dial"]
+
+
+def test_rejects_tone_5_percent_off_nominal():
+    events = run(ToneDetector("cn"), L.tone([450], 2500, -13, freq_error=0.05))
+    assert not any(isinstance(e, (ToneOn, ToneCadence)) for e in events)
+
+
+def test_accepts_tone_at_minus_41_dbm0():
+    assert cadences(run(ToneDetector("cn"), L.tone([450], 2500, -41.0))) == ["dial"]
+
+
+def test_rejects_tone_at_minus_43_dbm0():
+    events = run(ToneDetector("cn"), L.tone([450], 2500, -43.0))
+    assert not any(isinstance(e, (ToneOn, ToneCadence)) for e in events)
+
+
+def test_accepts_two_tone_with_6_db_twist():
+    x = L.tone([480], 2500, -20) + L.tone([620], 2500, -26)
+    assert cadences(run(ToneDetector("us", fax=False), np.concatenate([
+        x[:4000], L.silence(500), x[:4000], L.silence(500), x[:4000]]))) == ["busy"]
+
+
+def test_rejects_two_tone_with_10_db_twist():
+    x = L.tone([480], 500, -20) + L.tone([620], 500, -30)
+    sig = np.concatenate([x, L.silence(500)] * 3)
+    assert "busy" not in cadences(run(ToneDetector("us"), sig))
+
+
+def test_accepts_busy_burst_14_percent_long():
+    x = L.cadence([450], [(400, 350)], 3, -13)
+    assert cadences(run(ToneDetector("cn"), x)) == ["busy"]
+
+
+def test_rejects_busy_burst_35_percent_long():
+    x = L.cadence([450], [(470, 350)], 3, -13)
+    assert "busy" not in cadences(run(ToneDetector("cn"), x))
+
+
+def test_accepts_burst_of_80_ms_as_tone():
+    events = run(ToneDetector("cn"), np.concatenate([L.silence(100), L.tone([450], 80, -13)]))
+    assert any(isinstance(e, ToneOn) for e in events)
+
+
+def test_rejects_burst_of_40_ms_as_tone():
+    events = run(ToneDetector("cn"), np.concatenate([L.silence(100), L.tone([450], 40, -13)]))
+    assert not any(isinstance(e, ToneOn) for e in events)
+
+
+@pytest.mark.parametrize("freq,name", [(2085, "ced"), (2115, "ced"), (2210, "bell_ans"),
+                                       (2240, "bell_ans")])
+def test_accepts_answer_tone_15_hz_off(freq, name):
+    assert cadences(run(ToneDetector("cn"), L.tone([freq], 3000, -12))) == [name]
+
+
+@pytest.mark.parametrize("freq", [2078, 2122])
+def test_rejects_answer_tone_22_hz_off(freq):
+    assert "ced" not in cadences(run(ToneDetector("cn"), L.tone([freq], 3000, -12)))
+
+
+# ------------------------------------------------------------------- fax, modem, SIT, speech
+
+@pytest.mark.parametrize("signal,name", [
+    (lambda: L.cadence([1100], [(500, 3000)], 2, -11, freq_error=0.03), "cng"),
+    (lambda: np.concatenate([L.silence(200), L.tone([2100], 3300, -11)]), "ced"),
+    (lambda: L.tone([2225], 3300, -11), "bell_ans"),
+    (lambda: L.cadence([1300], [(600, 2000)], 2, -11), "v25_calling"),
+    (lambda: L.sequence([([950], 330), ([1400], 330), ([1800], 330), ([], 1000)], -13,
+                        freq_error=0.02), "sit"),
+])
+def test_recognises_fax_modem_and_sit_tones_after_speech(signal, name):
+    require_tool("espeak-ng")
+    speech = L.speech("Please hold while we connect your call.", -15)
+    x = L.with_noise(np.concatenate([speech, L.silence(150), signal()]), -13, 30)
+    assert cadences(run(ToneDetector("cn"), x)) == [name]
+
+
+def test_us_sit_is_reported_as_vacant():
+    x = L.sequence([([950], 330), ([1400], 330), ([1800], 330), ([], 1000)], -13)
+    assert cadences(run(ToneDetector("us"), x)) == ["vacant"]
+
+
+SPEECH = [("Hello, you have reached the office of John Smith. Please leave a message after "
+           "the tone.", "en"),
+          ("one two three four five six seven eight nine ten", "en-us"),
+          ("Thank you for calling. All of our representatives are busy.", "en"),
+          ("您好，您拨打的用户暂时无法接听，请稍后再拨。", "cmn"),
+          ("喂，你好，请问是哪位？", "cmn")]
+
+
+@pytest.mark.parametrize("profile", ["cn", "us", "uk", "etsi"])
+def test_reports_no_tone_cadence_on_speech(profile):
+    require_tool("espeak-ng")
+    for text, voice in SPEECH:
+        for level in (-10.0, -25.0):
+            events = run(ToneDetector(profile), L.speech(text, level, voice=voice))
+            assert cadences(events) == [], (text, level)
+
+
+@pytest.mark.parametrize("profile", ["cn", "us", "uk", "etsi"])
+def test_reports_no_tone_on_music(profile):
+    for seed in range(4):
+        events = run(ToneDetector(profile), L.chords(6000, -15.0, seed=seed))
+        assert not any(isinstance(e, (ToneOn, ToneCadence)) for e in events), seed
+
+
+# ------------------------------------------------------------------------- voice activity
+
+def test_voice_activity_spans_speech_and_ignores_tones_and_silence():
+    require_tool("espeak-ng")
+    sp = L.speech("Hello, who is this?", -18)
+    x = np.concatenate([L.silence(500), L.cadence([450], [(350, 350)], 2, -12),
+                        L.silence(300), sp, L.silence(1000)])
+    x = L.with_noise(x, -18, 35)
+    events = run(ToneDetector("cn"), x)
+    on = [e for e in events if isinstance(e, VoiceOn)]
+    off = [e for e in events if isinstance(e, VoiceOff)]
+    start = L.samples(500 + 1400 + 300)
+    assert on and abs(on[0].sample - start) <= 320
+    end = off[-1].sample + off[-1].duration
+    assert abs(end - (start + len(sp))) <= 1000
+    assert all(e.sample >= start - 320 for e in on)
+
+
+def test_voice_activity_ignores_steady_noise_above_threshold():
+    x = L.noise(L.samples(3000), -35.0)  # a noisy line, no speech
+    events = run(ToneDetector("cn"), x)
+    assert not any(isinstance(e, VoiceOn) for e in events[1:])
+
+
+# ------------------------------------------------------------ invariants and construction
+
+MIXED = L.to_int16(np.concatenate([
+    L.with_noise(L.cadence([450], [(350, 350)], 3, -20), -20, 20),
+    L.chords(700, -18), L.tone([2100], 900, -12), L.silence(300),
+    L.cadence([1100], [(500, 300)], 1, -11)]))
+
+
+@given(st.lists(st.integers(0, len(MIXED)), max_size=12))
+def test_any_chunking_gives_the_same_events(cuts):
+    whole = run(ToneDetector("cn"), MIXED)
+    det = ToneDetector("cn")
+    parts = np.split(MIXED, sorted(cuts))
+    events = []
+    for p in parts:
+        events += det.process(p)
+    assert events + det.flush() == whole
+
+
+def test_bank_gives_the_events_of_one_detector_per_channel():
+    rows = np.stack([MIXED, MIXED[::-1], np.zeros_like(MIXED), MIXED // 4])
+    bank = ToneDetectorBank(4, "cn")
+    events = []
+    for i in range(0, rows.shape[1], 160):
+        events += bank.process(np.ascontiguousarray(rows[:, i:i + 160]))
+    events += bank.flush()
+    for ch in range(4):
+        single = run(ToneDetector("cn"), np.ascontiguousarray(rows[ch]))
+        got = [dataclasses.replace(e, channel=0) for e in events if e.channel == ch]
+        assert got == single
+
+
+@given(st.lists(st.integers(-32768, 32767), max_size=3000), st.integers(1, 400))
+def test_any_int16_input_never_crashes(values, chunk):
+    det = ToneDetector("us")
+    x = np.array(values, dtype=np.int16)
+    for i in range(0, len(x), chunk):
+        det.process(x[i:i + chunk])
+    det.flush()
+
+
+@given(st.lists(st.integers(-32768, 32767), min_size=0, max_size=2000))
+def test_bank_never_crashes_on_any_int16_block(values):
+    n = len(values) // 2
+    x = np.array(values[:2 * n], dtype=np.int16).reshape(2, n)
+    bank = ToneDetectorBank(2, "uk")
+    bank.process(x)
+    bank.flush()
+
+
+def test_reset_restarts_the_timeline():
+    det = ToneDetector("cn")
+    first = run(det, MIXED)
+    det.reset()
+    assert run(det, MIXED) == first
+
+
+def test_accepts_a_profile_object():
+    prof = ToneProfile("x", "test", {"busy": ToneSpec.cadenced("busy", [600], [(300, 300)])})
+    x = L.cadence([600], [(300, 300)], 3, -15)
+    assert cadences(run(ToneDetector(prof, fax=False), x)) == ["busy"]
+
+
+@pytest.mark.parametrize("tones,field", [
+    ({"dial": ToneSpec.continuous("dial", [5000])}, "frequency 5000"),
+    ({"dial": ToneSpec.continuous("dial", [50])}, "frequency 50"),
+    ({"ring": ToneSpec.continuous("ring", [440, 450])}, "overlap"),
+    ({"busy": ToneSpec.cadenced("busy", [450], [(30, 300)])}, "duration_ms"),
+    ({"busy": ToneSpec.cadenced("busy", [450], [(300, 20)])}, "silence"),
+])
+def test_rejects_impossible_profiles_naming_the_field(tones, field):
+    with pytest.raises(SignalFormatError, match=field):
+        ToneDetector(ToneProfile("bad", "bad", tones))
+
+
+def test_rejects_unknown_profile_name():
+    with pytest.raises(SignalFormatError, match="unknown tone profile"):
+        ToneDetector("xx")
+
+
+def test_rejects_empty_profile():
+    with pytest.raises(SignalFormatError):
+        ToneDetector(ToneProfile("empty", "", {}))
+
+
+@pytest.mark.parametrize("kwargs,name", [({"threshold_dbm0": 5}, "threshold_dbm0"),
+                                         ({"fraction": 0.0}, "fraction"),
+                                         ({"sample_rate": 16000}, "sample_rate"),
+                                         ({"cadence_tolerance": 0.9}, "cadence_tolerance")])
+def test_rejects_bad_parameters(kwargs, name):
+    with pytest.raises(SignalFormatError, match=name):
+        ToneDetector("cn", **kwargs)
+
+
+def test_rejects_bad_frames():
+    det = ToneDetector("cn")
+    with pytest.raises(SignalFormatError):
+        det.process(np.zeros((2, 10), dtype=np.int16))
+    with pytest.raises(SignalFormatError):
+        det.process(np.zeros(10, dtype=np.float32))
+    bank = ToneDetectorBank(2, "cn")
+    with pytest.raises(SignalFormatError):
+        bank.process(np.zeros((3, 160), dtype=np.int16))
+    with pytest.raises(SignalFormatError):
+        ToneDetectorBank(0, "cn")
