@@ -233,7 +233,8 @@ class Exchange:
     def _start_inbound(self, caller: Caller) -> None:
         ln = self._free_line(caller.line)
         call_id = next(self._calls)
-        self.results[call_id] = {"caller": caller.label, "number": caller.number, "line": None,
+        self.results[call_id] = {"caller": caller.label, "number": caller.number, "cid": caller.cid,
+                                 "line": None,
                                  "outcome": "pending", "pressed": "", "start": self.now}
         if ln is None:
             self.results[call_id]["outcome"] = "all_lines_busy"
