@@ -551,3 +551,18 @@ def test_generate_rejects_bad_counts(n: object) -> None:
 def test_generate_zero_returns_an_empty_array() -> None:
     x = ToneGenerator("busy").generate(0)
     assert x.dtype == np.int16 and x.shape == (0,)
+
+
+@pytest.mark.parametrize(("profile", "name"), [("us", "dial"), ("us", "howler"), ("cn", "howler")])
+def test_samples_are_the_exact_waveform_rounded_unless_within_a_twentieth_of_a_tie(
+        profile: str, name: str) -> None:
+    spec = tone_spec(profile, name)
+    step = spec.steps[0]
+    n = ms_to_samples(step.duration_ms) if step.duration_ms else FS
+    t = np.arange(n)
+    exact = sum(amplitude_of(lv) * np.sin(2 * np.pi * f * t / FS)
+                for f, lv in zip(step.frequencies_hz, step.levels()))
+    got = ToneGenerator(name, profile=profile).generate(n).astype(np.float64)
+    clear = np.abs(np.abs(exact - np.floor(exact)) - 0.5) > 0.05
+    assert np.array_equal(got[clear], np.round(exact[clear]))
+    assert np.max(np.abs(got - exact)) < 0.55
