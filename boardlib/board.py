@@ -460,15 +460,13 @@ class Channel:
         self.board = board
         self.info = info
         self.index = info.index
-        self.state = ChannelState.IDLE
+        self._state = ChannelState.IDLE
         self.call: Call | None = None
         self._op: _Op | None = None
         self._digits: deque[str] = deque(maxlen=64)  # type-ahead buffer
         self._secure = 0
         self._rings = 0
         self._last_ring = -_RING_GAP_SAMPLES
-        self._cid_decoder: Any = None
-        self._cid_feed_until = -1
         self._offered = False
         self._muted = False
         self._cid_message: Any = None
@@ -481,6 +479,16 @@ class Channel:
     @property
     def type(self) -> ChannelType:
         return self.info.type
+
+    @property
+    def state(self) -> ChannelState:
+        """Where the channel is in a call."""
+        return self._state
+
+    @state.setter
+    def state(self, value: ChannelState) -> None:
+        self._state = value
+        self.board._state_changed(self)
 
     # ---- state helpers
     def _require(self, op: str, *states: ChannelState) -> None:
@@ -543,9 +551,9 @@ class Channel:
             op.fail(err)
 
     def _reset_idle(self) -> None:
-        self.state = ChannelState.IDLE
         self._rings = 0
         self._offered = False
+        self.state = ChannelState.IDLE
         self._digits.clear()
         self.call = None
         self._muted = False
@@ -774,6 +782,11 @@ class Board:
         self._rx_pcm = np.zeros((n, self.frame_len), np.int16)
         self._tx_pcm = np.zeros((n, self.frame_len), np.int16)
         self._dtmf = DtmfDetectorBank(channels=max(n, 1))
+        # Analog trunks that may receive caller ID now (idle or ringing, call not yet offered).
+        self._fxo = np.array([i.type == ChannelType.FXO for i in infos], dtype=bool)
+        self._cid_eligible = self._fxo.copy()
+        self._cid_active: dict[int, int] = {}  # channel -> sample until which to keep feeding
+        self._cid_decoders: dict[int, Any] = {}
         self._incoming = asyncio.Queue()
         self._dead = self._loop.create_future()  # resolved when the engine stops
         self._task = self._loop.create_task(self._engine(), name=f"boardlib engine {self.url}")
@@ -910,6 +923,14 @@ class Board:
 
     def _cancel(self, handle: int) -> None:
         self._cancelled.add(handle)
+
+    def _state_changed(self, ch: Channel) -> None:
+        if not self.channels or len(self._cid_eligible) <= ch.index:
+            return
+        self._cid_eligible[ch.index] = bool(self._fxo[ch.index]) and not ch._offered and \
+            ch._state in (ChannelState.IDLE, ChannelState.RINGING)
+        if not self._cid_eligible[ch.index]:
+            self._cid_active.pop(ch.index, None)
 
     def _ops_changed(self, ch: Channel) -> None:
         op = ch._op
@@ -1105,6 +1126,7 @@ class Board:
 
     def _offer(self, ch: Channel, message: Any = None) -> None:
         ch._offered = True
+        self._state_changed(ch)
         call = Call(ch, "inbound", start_sample=self.now)
         msg = message if message is not None else ch._cid_message
         if msg is not None:
@@ -1118,30 +1140,37 @@ class Board:
         self._incoming.put_nowait(call)
 
     def _caller_id(self, t0: int) -> None:
-        """Feed caller-ID decoders of idle and ringing analog trunks that carry signal."""
-        candidates = [ch for ch in self.channels
-                      if ch.type == ChannelType.FXO and ch.state in (ChannelState.IDLE, ChannelState.RINGING)
-                      and not ch._offered]
-        if not candidates:
+        """Feed caller-ID decoders of idle and ringing analog trunks that carry signal.
+
+        Which channels are eligible and which carry signal is found with whole-array
+        operations; Python runs per channel only while a caller-ID burst is on the line.
+        """
+        eligible = self._cid_eligible
+        if not eligible.any():
             return
-        rows = np.fromiter((c.index for c in candidates), dtype=np.intp, count=len(candidates))
-        loud = np.abs(self._rx_pcm[rows].astype(np.int32)).max(axis=1) >= _QUIET_PEAK
-        for ch, is_loud in zip(candidates, loud):
-            if is_loud:
-                ch._cid_feed_until = t0 + SAMPLE_RATE
-            if t0 >= ch._cid_feed_until and ch._cid_decoder is None:
-                continue
-            if ch._cid_decoder is None:
+        rows = np.flatnonzero(eligible)
+        peaks = np.abs(self._rx_pcm[rows]).max(axis=1)  # int16 abs: -32768 stays negative
+        loud = rows[(peaks >= _QUIET_PEAK) | (peaks < 0)]
+        active = self._cid_active
+        for i in loud.tolist():
+            active[i] = t0 + SAMPLE_RATE  # keep feeding one second past the last signal
+        if not active:
+            return
+        for i in list(active):
+            ch = self.channels[i]
+            dec = self._cid_decoders.get(i)
+            if dec is None:
                 from .dsp import CallerIdDecoder
 
-                ch._cid_decoder = CallerIdDecoder(standard="auto")
-            msgs = ch._cid_decoder.process(self._rx_pcm[ch.index])
-            if t0 >= ch._cid_feed_until:
-                msgs = msgs + ch._cid_decoder.flush()
-                ch._cid_decoder = None
+                dec = self._cid_decoders[i] = CallerIdDecoder(standard="auto")
+            msgs = dec.process(self._rx_pcm[i])
+            if t0 >= active[i]:
+                msgs = msgs + dec.flush()
+                dec.reset()
+                del active[i]
             for msg in msgs:
                 if not getattr(msg, "valid", False):
-                    log.info("channel %d: invalid caller-ID message ignored", ch.index)
+                    log.info("channel %d: invalid caller-ID message ignored", i)
                     continue
                 ch._cid_message = msg
                 ch._cid_sample = t0

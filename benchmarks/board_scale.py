@@ -1,0 +1,106 @@
+"""Scale of the board layer: ``python -m benchmarks.board_scale [--lines 480] [--seconds 60]``.
+
+480 analog lines on ``emu://`` with the virtual clock. On every line a scripted caller calls,
+the application answers, plays a prompt, collects four digits and a terminator, and hangs
+up; the caller calls again a little later, for ``--seconds`` of media time. DTMF detection
+runs on every channel every tick (the bank), caller ID on idle lines with signal.
+
+Prints media seconds per wall second on one core, calls completed, and where the time went
+(the DSP kernels, the emulated board and exchange, and the Python engine), from a profile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import pstats
+import time
+
+import numpy as np
+
+from boardlib import HangupError
+from boardlib.board import Call, open_board
+from boardlib.emulator.parties import Caller
+
+PROMPT = (np.sin(2 * np.pi * 400 * np.arange(8000) / 8000) * 3000).astype(np.int16)
+
+
+async def handler(call: Call, stats: dict[str, int]) -> None:
+    ch = call.channel
+    try:
+        await ch.answer()
+        await ch.play(PROMPT, barge_in=True)
+        res = await ch.get_digits(4, terminators="#", first_digit_timeout=5, inter_digit_timeout=3)
+        stats["digits_ok" if res.digits == "1234" else "digits_bad"] += 1
+    except HangupError:
+        stats["hangups"] += 1
+    finally:
+        await ch.hangup()
+    stats["calls"] += 1
+
+
+async def scenario(lines: int, seconds: float) -> tuple[float, dict[str, int], float]:
+    stats = {"calls": 0, "digits_ok": 0, "digits_bad": 0, "hangups": 0}
+    async with open_board(f"emu://?lines={lines}&seed=1") as board:
+        ex = board.driver.exchange
+        period = 14.0  # each line: a call every 14 media seconds
+        for line in range(lines):
+            start = (line % 50) * 0.1
+            t = start
+            while t + period <= seconds:
+                ex.place_call(Caller("138" + f"{line:08d}", cid="dtmf", at=t, line=line,
+                                     script=["wait 1.2", "press 1234#"]))
+                t += period
+        tasks: set[asyncio.Task[None]] = set()
+        wall = time.perf_counter()
+        while board.seconds < seconds:
+            try:
+                call = await board.wait_for_call(timeout=1.0)
+            except Exception:
+                continue
+            task = asyncio.get_running_loop().create_task(handler(call, stats))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        if tasks:
+            await asyncio.gather(*tasks)
+        wall = time.perf_counter() - wall
+        media = board.seconds
+    return media / wall, stats, media
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--lines", type=int, default=480)
+    p.add_argument("--seconds", type=float, default=60.0)
+    p.add_argument("--profile", action="store_true", help="print where the time goes")
+    args = p.parse_args(argv)
+    if args.profile:
+        prof = cProfile.Profile()
+        prof.enable()
+    speed, stats, media = asyncio.run(scenario(args.lines, args.seconds))
+    if args.profile:
+        prof.disable()
+    print(f"{args.lines} lines, {media:.1f} media seconds: {speed:.1f}x real time on one core; "
+          f"calls {stats['calls']}, digits right {stats['digits_ok']}, wrong {stats['digits_bad']}, "
+          f"hang-ups {stats['hangups']}")
+    if args.profile:
+        st = pstats.Stats(prof)
+        total = sum(v[2] for v in st.stats.values())  # type: ignore[attr-defined]
+        groups = {"DSP kernels (boardlib.dsp, compiled)": 0.0, "emulated board (C, via cffi)": 0.0}
+        for (file, _line, func), v in st.stats.items():  # type: ignore[attr-defined]
+            tt = v[2]
+            if "process" in func and ("_dtmf" in file or "~" == file) or "encode" in func or "decode" in func:
+                groups["DSP kernels (boardlib.dsp, compiled)"] += tt
+            elif "cabi" in file:
+                groups["emulated board (C, via cffi)"] += tt
+        other = total - sum(groups.values())
+        for k, v in groups.items():
+            print(f"  {k:<40} {100 * v / total:5.1f} %")
+        print(f"  {'Python (engine, exchange, asyncio)':<40} {100 * other / total:5.1f} %")
+        st.sort_stats("tottime").print_stats(12)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
