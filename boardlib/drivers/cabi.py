@@ -16,7 +16,9 @@ URL grammar::
     one channel is read on the other, and a command on one side is seen as an event on the
     other (OFFHOOK -> OFFHOOK, RING_START -> RING_ON, ...). ``channels`` is even (default 2,
     at most 4096), ``law`` the codec of frames (default ``alaw``), ``frame`` the samples per
-    frame (1..8000, default 160). ``fail=OP:CODE[@N]`` (repeatable) makes every call of OP
+    frame (1..8000, default 160). A channel's receive queue holds 32 frames; one more drops
+    the oldest audio and raises OVERRUN; an empty queue reads as idle code (0xD5 A-law, 0xFF
+    mu-law, 0 slin). ``fail=OP:CODE[@N]`` (repeatable) makes every call of OP
     (open, close, read, write, next_event, command, channel_info) fail with the negative
     BL_E* CODE (-11..-1), or only the N-th call and later.
 

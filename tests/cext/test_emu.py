@@ -442,3 +442,13 @@ def test_random_calls_on_both_sides_never_crash(
                 pass
             except DriverOperationError as exc:
                 assert exc.code in (-1, -2, -9)
+
+
+@given(spec=st.text(alphabet="readwitcomnxv_:@-0123456789", max_size=24))
+def test_any_fault_spec_is_accepted_or_refused_as_invalid(spec: str) -> None:
+    with CabiDriver.emu() as drv:
+        line = EmuLineSide(drv)
+        try:
+            line.fault(spec)
+        except DriverOperationError as exc:
+            assert exc.code == -1

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from boardlib.drivers import resolve
+from boardlib.drivers.base import Driver
 from boardlib.drivers.cabi import CabiDriver
 from boardlib.errors import (
     DriverInitializationError,
@@ -28,6 +29,12 @@ def test_vendor_library_is_opened_through_a_cabi_url(driver_libs: dict[str, Path
         out = np.empty_like(block)
         drv._read(np.array([1, 3], np.int32), out)
         np.testing.assert_array_equal(out, block)
+
+
+def test_every_built_in_board_implements_the_driver_protocol() -> None:
+    for drv in (CabiDriver.loop(), CabiDriver.emu()):
+        with drv:
+            assert isinstance(drv, Driver)
 
 
 def test_vendor_board_that_does_not_exist_fails_to_open(driver_libs: dict[str, Path]) -> None:

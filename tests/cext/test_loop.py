@@ -369,3 +369,37 @@ def test_any_channel_list_and_frame_shape_never_crashes(
                 assert rows != len(channels) or frame_len == 0 or dtype is np.int16
             except DriverOperationError as exc:
                 assert exc.code in (-1, -2)
+
+
+@given(options=st.text(alphabet="chanelswfir=&:@-0123456789ulbdopt", max_size=40))
+def test_any_options_string_opens_or_is_refused_cleanly(options: str) -> None:
+    for make in (CabiDriver.loop, CabiDriver.emu):
+        drv = make(options)
+        try:
+            drv._open()
+        except DriverInitializationError as exc:
+            assert exc.code < 0 and exc.operation in ("board_open", "channel_info")
+        finally:
+            try:
+                drv.close()
+            except DriverOperationError as exc:  # an accepted fail=close:CODE
+                assert exc.operation == "board_close"
+
+
+def test_waiting_for_an_event_releases_the_gil_and_wakes_on_the_event(loop: CabiDriver) -> None:
+    import threading
+
+    started = threading.Event()
+
+    def ring() -> None:
+        started.wait()
+        loop._command(0, Command.RING_START)
+
+    thread = threading.Thread(target=ring)
+    thread.start()
+    started.set()
+    try:
+        event = loop._next_event(10_000)
+    finally:
+        thread.join()
+    assert event is not None and (event.type, event.channel) == (EventType.RING_ON, 1)
