@@ -146,3 +146,17 @@ def test_driver_sources_compile_cleanly_as_strict_c99() -> None:
             text=True,
         )
         assert result.returncode == 0, result.stderr
+
+
+def test_a_board_dropped_without_close_is_released_by_the_finalizer() -> None:
+    import gc
+    import os
+
+    drv = CabiDriver.loop()
+    drv._open()
+    fd = drv.fileno()
+    os.fstat(fd)
+    del drv
+    gc.collect()
+    with pytest.raises(OSError):
+        os.fstat(fd)  # the board's eventfd was closed with the board
