@@ -427,7 +427,9 @@ cdef class ToneGenerator:
 
     Limits
         Frequencies must be below ``sample_rate / 2``; at most 8 frequencies per step; a
-        tone that repeats forever must last at least one sample per pass.
+        tone that repeats forever must last at least one sample per pass. One generator
+        serves one stream: it releases the GIL while it computes, so do not share it
+        between threads without a lock.
     """
 
     cdef tone_gen_descriptor_t desc
@@ -445,6 +447,8 @@ cdef class ToneGenerator:
         self.desc.nsteps = 0
 
     def __init__(self, tone, profile=DEFAULT_PROFILE, sample_rate=8000):
+        if self.desc.steps != NULL:
+            raise RuntimeError("ToneGenerator is already initialised; make a new one")
         cdef int rate = _check_rate(sample_rate)
         spec = _resolve_tone(tone, profile)
         steps = spec.steps
@@ -774,9 +778,10 @@ cdef class DtmfGenerator:
         _out_buffer(out, &view)
         n = view.shape[0]
         if n > 0 and (self.state.active or self.state.count):
-            with nogil:
-                got = dtmf_tx(&self.state, self.tables, self.incs, self.amps,
-                              <int16_t *>view.buf, n)
+            # The GIL stays held: put() may grow the queue, and a frame takes well under
+            # a microsecond.
+            got = dtmf_tx(&self.state, self.tables, self.incs, self.amps,
+                          <int16_t *>view.buf, n)
         PyBuffer_Release(&view)
         return got
 

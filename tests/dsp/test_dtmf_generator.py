@@ -329,3 +329,32 @@ def test_g711_round_trip_through_sox_keeps_frequencies_and_levels(law: str) -> N
         lo, hi = (dbm0_of_amplitude(a) for a in fitted_amplitudes(seg, Q23[d]))
         assert lo == pytest.approx(-10.0, abs=0.15)
         assert hi == pytest.approx(-8.0, abs=0.15)
+
+
+# ------------------------------------------------------------------------------------------
+# Generate -> detect identity (the library's own receiver)
+
+
+@given(digits=st.text(alphabet=KEYPAD, min_size=1, max_size=10),
+       level=st.floats(min_value=-30.0, max_value=-3.0),
+       twist=st.floats(min_value=-6.0, max_value=3.0),
+       on_ms=st.integers(min_value=45, max_value=120),
+       off_ms=st.integers(min_value=50, max_value=120))
+def test_generated_digits_are_detected_exactly(digits: str, level: float, twist: float,
+                                               on_ms: int, off_ms: int) -> None:
+    from boardlib.dsp import DtmfDetector
+
+    g = DtmfGenerator(level_dbm0=level, twist_db=twist, on_ms=on_ms, off_ms=off_ms)
+    g.put(digits)
+    x = np.concatenate([drain(g, 160), np.zeros(800, np.int16)])
+    det = DtmfDetector()
+    events = []
+    for k in range(0, len(x), 160):
+        events += det.process(x[k:k + 160])
+    events += det.flush()
+    assert "".join(e.digit for e in events) == digits
+    period = (on_ms + off_ms) * 8
+    for k, e in enumerate(events):
+        assert abs(e.sample - k * period) <= 160
+        assert e.low_dbm0 == pytest.approx(level, abs=1.5)
+        assert e.high_dbm0 == pytest.approx(level + twist, abs=1.5)

@@ -566,3 +566,10 @@ def test_samples_are_the_exact_waveform_rounded_unless_within_a_twentieth_of_a_t
     clear = np.abs(np.abs(exact - np.floor(exact)) - 0.5) > 0.05
     assert np.array_equal(got[clear], np.round(exact[clear]))
     assert np.max(np.abs(got - exact)) < 0.55
+
+
+def test_refuses_to_be_initialised_twice() -> None:
+    g = ToneGenerator("busy")
+    with pytest.raises(RuntimeError, match="already initialised"):
+        g.__init__("dial")
+    assert g.period_samples == 5600
