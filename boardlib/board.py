@@ -77,6 +77,7 @@ _DIGITS = set("0123456789*#ABCD")
 # recording's silence limit.
 _QUIET_PEAK = 100
 _RING_GAP_SAMPLES = 8 * SAMPLE_RATE  # rings stopping this long means the caller gave up
+_BL_EREMOVED = -8  # the driver's code for a removed board (boardlib_abi.h)
 
 
 def open_board(url: str | None = None, **options: Any) -> Board:
@@ -221,6 +222,8 @@ class _Op:
 
     def finish(self, result: Any) -> None:
         self.channel._end_op(self)
+        log.debug("channel %d: %s ended: %r", self.channel.index, type(self).__name__[1:-2].lower(),
+                  result)
         if not self.future.done():
             self.future.set_result(result)
 
@@ -570,6 +573,7 @@ class Channel:
         self._require("answer", ChannelState.RINGING)
         self.board._command(self, Command.OFFHOOK)
         self.state = ChannelState.CONNECTED
+        log.info("channel %d: answered", self.index)
         self._digits.clear()
         if self.call is None:
             self.call = Call(self, "inbound", start_sample=self.board.now)
@@ -587,6 +591,7 @@ class Channel:
             self.board._command(self, Command.ONHOOK)
         self.board._unbridge(self)
         self._reset_idle()
+        log.info("channel %d: hung up", self.index)
         await self.board._yield_tick()
 
     async def play(self, source: Playable, *, barge_in: bool = False, stop_digits: str | None = None,
@@ -957,6 +962,9 @@ class Board:
                 self._dead.set_result(None)
         except BaseException as exc:
             self._failed = exc
+            if isinstance(exc, DriverOperationError) and exc.code == _BL_EREMOVED:
+                for ch in self.channels:
+                    ch.state = ChannelState.BLOCKED
             if not self._dead.done():
                 self._dead.set_result(exc)
             log.error("board %s: media engine stopped: %r", self.url, exc)
@@ -975,7 +983,7 @@ class Board:
                 ev = drv._next_event(0)
             except DriverOperationError as exc:
                 self._driver_error(exc)
-                if exc.code == -8:
+                if exc.code == _BL_EREMOVED:
                     raise
                 break
             if ev is None:
@@ -985,7 +993,7 @@ class Board:
             got = drv._read(self._idx, self._rx)
         except DriverOperationError as exc:
             self._driver_error(exc)
-            if exc.code == -8:  # BL_EREMOVED: the board is gone
+            if exc.code == _BL_EREMOVED:  # BL_EREMOVED: the board is gone
                 raise
             got = -1
         if got == 0:
@@ -1016,7 +1024,7 @@ class Board:
             drv._write(self._idx, self._tx)
         except DriverOperationError as exc:
             self._driver_error(exc)
-            if exc.code == -8:
+            if exc.code == _BL_EREMOVED:
                 raise
         self._run_timers()
         return True
@@ -1136,6 +1144,7 @@ class Board:
             call.dnis = getattr(msg, "called_number", None) or getattr(msg, "dnis", None)
         ch.call = call
         ch._cid_message = None
+        log.info("channel %d: inbound call from %s", ch.index, call.number or "withheld number")
         assert self._incoming is not None
         self._incoming.put_nowait(call)
 

@@ -56,7 +56,8 @@ int bl_fault_parse(const char *spec, size_t len, bl_fault_t *faults)
     if (op == BL_OP_COUNT)
         return BL_EINVAL;
     at = memchr(colon + 1, '@', (size_t) (end - colon - 1));
-    if (parse_int(colon + 1, (size_t) ((at ? at : end) - colon - 1), BL_EUNDERRUN, -1, &code))
+    /* CODE 0 clears the operation's fault. */
+    if (parse_int(colon + 1, (size_t) ((at ? at : end) - colon - 1), BL_EUNDERRUN, 0, &code))
         return BL_EINVAL;
     if (at != NULL && parse_int(at + 1, (size_t) (end - at - 1), 1, INT64_MAX / 2, &from))
         return BL_EINVAL;

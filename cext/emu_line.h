@@ -62,7 +62,8 @@ int bl_emu_line_next_event(bl_board_t *board, bl_event_t *event);
 int bl_emu_line_hook(bl_board_t *board, int ch);
 
 /* Faults: raise span alarms (BL_ALARM_* bits, 0 clears; a BL_EV_ALARM event is raised),
-   make an operation fail ("read:-5", "write:-5@3", "command:-4"), lose frames (the next
+   make an operation fail ("read:-5", "write:-5@3", "command:-4"; code 0 clears: "read:0"),
+   lose frames (the next
    read returns BL_EOVERRUN after raising BL_EV_OVERRUN), or remove the board (every later
    call returns BL_EREMOVED after one BL_EV_REMOVED event). */
 int bl_emu_set_alarm(bl_board_t *board, int span, int bits);

@@ -70,6 +70,7 @@ class LineState:
     last_digit: int = 0
     offhook: bool = False
     pending: list[int] = field(default_factory=list)  # scheduled actions to cancel
+    heard: str = ""  # DTMF the far party heard from the board (when listening)
 
 
 class Exchange:
@@ -122,6 +123,17 @@ class Exchange:
         """Schedule ``caller`` to call the board at ``caller.at`` media seconds."""
         when = max(self.now, int(round(caller.at * SAMPLE_RATE)))
         self._at(when, lambda: self._start_inbound(caller))
+
+    def listen(self, line: int) -> None:
+        """Let the far party on ``line`` detect the DTMF the board sends it (``heard``)."""
+        ln = self.lines[line]
+        ln.detector = DtmfDetector()
+        self.side.monitor(line, True)
+        self._listening.add(line)
+
+    def heard(self, line: int) -> str:
+        """DTMF digits the far party on ``line`` has heard since :meth:`listen`."""
+        return self.lines[line].heard
 
     def log(self, line: int, what: str, detail: str = "") -> None:
         self.timeline.append(TimelineEntry(self.now, line, what, detail))
@@ -392,6 +404,9 @@ class Exchange:
                 continue
             pcm = self._pcm(codes)
             for d in ln.detector.process(pcm):
+                if ln.state not in ("dialtone", "dialling"):
+                    ln.heard += d.digit
+                    continue
                 if ln.state == "dialtone":
                     self._loop_tone(ln, None)
                     ln.state = "dialling"
