@@ -177,6 +177,7 @@ ctypedef struct fsk_descriptor_t:
     uint32_t win_hi
     int pll                 # bit clock correction at transitions: shift of the phase error (0 off)
     double sign             # +1 when mark lies below the centre
+    double beta             # extra smoothing of the discriminator (1: none)
     double on_th            # carrier on/off thresholds on the smoothed |w|^2
     double off_th
     double alpha            # power smoothing
@@ -195,6 +196,7 @@ ctypedef struct fsk_rx_state_t:
     double prev_re
     double prev_im
     double prev_soft
+    double smooth
     double power
     int carrier
     int last_bit
@@ -279,6 +281,7 @@ cdef int _compile_spec(fsk_descriptor_t *d, object spec, double threshold_dbm0,
     d.win_hi = <uint32_t>(Q24 * (1.0 - _TUNE_WIN))
     d.pll = _TUNE_PLL
     d.sign = 1.0 if mark < space else -1.0
+    d.beta = 1.0 if spb <= 8.0 else 4.0 / spb
     # |w|^2 of a tone at the threshold: amplitude A gives |acc| = A/2 * 16383 * L * gain
     cdef double g = _boxcar_gain(L, 0.5 * (space - mark))
     cdef double amp = 32768.0 * cpow(10.0, (threshold_dbm0 - 3.14) / 20.0)
@@ -327,26 +330,33 @@ cdef inline int fsk_rx_sample(fsk_rx_state_t *s, const fsk_descriptor_t *d, int 
     s.pos = p
     cdef double ar = <double>s.acc_re
     cdef double ai = <double>s.acc_im
-    cdef double soft = (ar * s.prev_im - ai * s.prev_re) * d.sign   # > 0: mark
-    s.prev_re = ar
-    s.prev_im = ai
-    cdef double sm = soft + s.prev_soft
-    s.prev_soft = soft
     cdef double inst = ar * ar + ai * ai
     s.power += (inst - s.power) * d.alpha
     cdef int64_t now = s.sample
     s.sample = now + 1
-    cdef int bit = sm > 0.0
     cdef uint32_t k, f
     cdef int ev = EV_NONE
     if not s.carrier:
+        s.prev_re = ar
+        s.prev_im = ai
         if s.power > d.on_th:
             s.carrier = 1
             s.carrier_start = now
             s.idle_since = now
             s.receiving = 0
-            s.last_bit = bit
+            s.last_bit = 1
+            s.prev_soft = 0.0
+            s.smooth = 0.0
         return EV_NONE
+    cdef double soft = (ar * s.prev_im - ai * s.prev_re) * d.sign   # > 0: mark
+    s.prev_re = ar
+    s.prev_im = ai
+    cdef double sm = soft + s.prev_soft
+    s.prev_soft = soft
+    if d.beta < 1.0:        # slow modes: smooth over a quarter bit as well
+        s.smooth += (sm - s.smooth) * d.beta
+        sm = s.smooth
+    cdef int bit = sm > 0.0
     if s.power < d.off_th:
         s.carrier = 0
         s.receiving = 0

@@ -196,10 +196,10 @@ def parse_message(data: bytes, *, sample: int = 0, channel: int = 0, truncated: 
     errors: list[str] = []
     if truncated:
         errors.append("burst ended before the message did")
-    if framing_errors:
-        errors.append(f"{framing_errors} framing error(s)")
     if len(data) < 3:
         errors.append("shorter than type, length and checksum")
+        if framing_errors:
+            errors.append(f"{framing_errors} framing error(s)")
         mtype = data[0] if data else 0
         return CallerIdMessage(_fmt(mtype), False, raw=data, error="; ".join(errors),
                                sample=sample, channel=channel, seizure=seizure)
@@ -246,6 +246,9 @@ def parse_message(data: bytes, *, sample: int = 0, channel: int = 0, truncated: 
             _mdmf_field(fields, ptype, value)
     else:
         errors.append(f"unknown message type 0x{mtype:02X}")
+    if errors and framing_errors:
+        # a noisy stop bit alone does not spoil a message whose checksum holds
+        errors.append(f"{framing_errors} framing error(s)")
     return CallerIdMessage(_fmt(mtype), not errors, params=tuple(params), raw=data,
                            error="; ".join(errors) or None, sample=sample, channel=channel,
                            seizure=seizure, **fields)

@@ -16,6 +16,7 @@ from boardlib.dsp._fsk import (
     FSK_BELL202,
     FSK_V21_CH1,
     FSK_V23,
+    FSK_V23_BACKWARD,
     CallerIdReceiver,
     CallerIdReceiverBank,
     FskDemodulator,
@@ -210,14 +211,27 @@ def test_demodulates_8n1_characters_with_gaps():
     assert all(a.sample < b.sample for a, b in zip(got, got[1:]))
 
 
+def test_message_with_one_bad_stop_bit_but_right_checksum_stays_valid():
+    msg = ref.mdmf([(2, b"5551234"), (7, b"NAME")])
+    bits = [1] * 180
+    for i, b in enumerate(msg):
+        f = ref.frame_bytes(bytes([b]))
+        if i == 4:
+            f[-1] = 0
+            f += [1, 1]
+        bits += f
+    got = _decode(ref.to_int16(np.concatenate([np.zeros(400), ref.fsk(bits + [1] * 5), np.zeros(400)])))
+    assert len(got) == 1 and got[0].valid and got[0].raw == msg
+
+
 def test_flags_framing_error_when_stop_bit_is_space():
     bits = [1] * 30 + [0] + [1, 0, 1, 0, 1, 0, 1, 0] + [0] + [0, 0, 1] + [1] * 20
     got = FskDemodulator().process(ref.to_int16(ref.fsk(bits)))
     assert got and got[0].value == 0x55 and got[0].framing_error
 
 
-@pytest.mark.parametrize("spec", [FSK_V21_CH1, FSK_BELL103_ORIGINATE])
-def test_demodulates_300_bit_per_second_presets(spec):
+@pytest.mark.parametrize("spec", [FSK_V21_CH1, FSK_BELL103_ORIGINATE, FSK_V23_BACKWARD])
+def test_demodulates_75_and_300_bit_per_second_presets(spec):
     data = b"Hello 300"
     bits = [1] * 20 + ref.frame_bytes(data) + [1] * 10
     pcm = ref.to_int16(ref.fsk(bits, spec.mark_hz, spec.space_hz, spec.baud, -15.0))
