@@ -40,7 +40,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -61,6 +61,7 @@ from .states import ChannelState, HangupCause, TermReason
 
 __all__ = [
     "open_board",
+    "LineSignalling",
     "Board",
     "Channel",
     "Call",
@@ -196,6 +197,56 @@ class Call:
     def __repr__(self) -> str:
         return (f"Call(session={self.session}, channel={self.channel.index}, "
                 f"direction={self.direction!r}, number={self.number!r})")
+
+
+# --------------------------------------------------------------------------- signalling
+
+
+class LineSignalling(Protocol):
+    """A per-channel protocol engine for digital trunks (E1 CAS with MFC-R2, ...).
+
+    The board creates one per E1 channel with the factory registered in
+    :data:`SIGNALLING` (``signalling(channel)``) and drives it from the media engine:
+
+    * ``on_event(ev)`` for every driver event of the channel (CAS bits, alarms);
+    * ``on_rx(pcm, sample)`` every tick while ``rx`` is true (MF tones received);
+    * ``fill(out)`` every tick while ``tx`` is true: add the tones to send into ``out``.
+
+    Toward the board it uses ``channel.board._offer(channel, number=..., dnis=..., data=...)``
+    for an inbound call, ``channel._far_end_cleared(cause)`` when the far end clears,
+    ``channel.board._command(channel, Command.SET_CAS, bits)`` and
+    ``channel.board._call_at(sample, callback)`` for timers. The channel's ``answer``,
+    ``hangup`` and ``dial`` call the engine's coroutines of the same names.
+    """
+
+    rx: bool
+    tx: bool
+
+    def on_event(self, ev: DriverEvent) -> None: ...
+    def on_rx(self, pcm: np.ndarray, sample: int) -> None: ...
+    def fill(self, out: np.ndarray) -> None: ...
+    async def answer(self) -> None: ...
+    async def hangup(self) -> None: ...
+    async def dial(self, number: str, **options: Any) -> DialResult: ...
+
+
+#: Signalling engines by channel type: ``ChannelType -> "module:factory"``, imported lazily
+#: when a board with such channels opens. E1 channels get MFC-R2 (China No.1 by default).
+SIGNALLING: dict[ChannelType, str] = {ChannelType.E1: "boardlib.r2:R2Signalling"}
+
+
+def _signalling_factory(kind: ChannelType) -> Callable[[Channel], LineSignalling] | None:
+    target = SIGNALLING.get(kind)
+    if target is None:
+        return None
+    import importlib
+
+    module, _, attr = target.partition(":")
+    try:
+        return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+    except (ImportError, AttributeError):
+        log.warning("no signalling engine for %s channels (%s not available)", kind.name, target)
+        return None
 
 
 # --------------------------------------------------------------------------- operations
@@ -475,6 +526,9 @@ class Channel:
         self._cid_message: Any = None
         self._cid_sample = 0
         self._abandoned: Call | None = None
+        #: Protocol engine of a digital trunk channel (E1 CAS/R2), set by the board; analog
+        #: channels have none. See :class:`LineSignalling`.
+        self.signalling: LineSignalling | None = None
 
     def __repr__(self) -> str:
         return f"<Channel {self.index} {self.info.type.name} {self.state.value}>"
@@ -571,7 +625,10 @@ class Channel:
             self._abandoned = None
             raise HangupError(f"channel {self.index}: the caller hung up before the answer")
         self._require("answer", ChannelState.RINGING)
-        self.board._command(self, Command.OFFHOOK)
+        if self.signalling is not None:
+            await self.signalling.answer()
+        else:
+            self.board._command(self, Command.OFFHOOK)
         self.state = ChannelState.CONNECTED
         log.info("channel %d: answered", self.index)
         self._digits.clear()
@@ -587,7 +644,9 @@ class Channel:
             op.fail(BoardOperationError(f"channel {self.index}: hung up by the application"))
         if self.state is ChannelState.IDLE:
             return
-        if self.state is not ChannelState.RINGING:
+        if self.signalling is not None:
+            await self.signalling.hangup()
+        elif self.state is not ChannelState.RINGING:
             self.board._command(self, Command.ONHOOK)
         self.board._unbridge(self)
         self._reset_idle()
@@ -680,6 +739,8 @@ class Channel:
         if not keys:
             raise SignalFormatError("number must not be empty")
         self._require("dial", ChannelState.IDLE)
+        if self.signalling is not None:
+            return await self.signalling.dial(keys, **limits)
         analyzer = None
         if analyze:
             from .dsp.progress import CallProgressAnalyzer
@@ -778,6 +839,14 @@ class Board:
         infos = self._driver._channels()
         self.channels = [Channel(self, info) for info in infos]
         n = len(infos)
+        factories: dict[ChannelType, Any] = {}
+        for ch in self.channels:
+            if ch.type in SIGNALLING:
+                if ch.type not in factories:
+                    factories[ch.type] = _signalling_factory(ch.type)
+                if factories[ch.type] is not None:
+                    ch.signalling = factories[ch.type](ch)
+        self._signalled = [ch for ch in self.channels if ch.signalling is not None]
         self.frame_len = self._driver.frame_len
         codec = infos[0].codec if infos else "alaw"
         self.codec = codec
@@ -1009,6 +1078,10 @@ class Board:
             for ch in tuple(self._active_rx):
                 if ch._op is not None:
                     ch._op.on_rx(self._rx_pcm[ch.index], t0)
+            for ch in self._signalled:
+                sig = ch.signalling
+                if sig is not None and sig.rx:
+                    sig.on_rx(self._rx_pcm[ch.index], t0)
         else:
             self._rx_pcm.fill(0)
             self._dtmf.fillin(self.frame_len)
@@ -1017,6 +1090,10 @@ class Board:
         for ch in tuple(self._active_tx):
             if ch._op is not None:
                 ch._op.fill(tx[ch.index])
+        for ch in self._signalled:
+            sig = ch.signalling
+            if sig is not None and sig.tx:
+                sig.fill(tx[ch.index])
         if self._bridges:
             self._mix_bridges()
         self._encode()
@@ -1096,6 +1173,9 @@ class Board:
         if not 0 <= ev.channel < len(self.channels):
             return
         ch = self.channels[ev.channel]
+        if ch.signalling is not None:
+            ch.signalling.on_event(ev)
+            return
         if ev.type == EventType.RING_ON:
             self._on_ring(ch, ev.sample)
         elif ev.type == EventType.LOOP_DROP:
@@ -1132,11 +1212,17 @@ class Board:
                 self._call_at(self.now + SAMPLE_RATE, watch)
         self._call_at(self.now + SAMPLE_RATE, watch)
 
-    def _offer(self, ch: Channel, message: Any = None) -> None:
+    def _offer(self, ch: Channel, message: Any = None, **fields: Any) -> None:
+        """Hand an inbound call to :meth:`wait_for_call`. ``fields`` set :class:`Call`
+        attributes directly (a signalling engine gives ``number``, ``dnis``, ``data``)."""
         ch._offered = True
+        if ch.state is ChannelState.IDLE:
+            ch.state = ChannelState.RINGING
         self._state_changed(ch)
         call = Call(ch, "inbound", start_sample=self.now)
         msg = message if message is not None else ch._cid_message
+        for key, value in fields.items():
+            setattr(call, key, value)
         if msg is not None:
             call.caller_id = msg
             call.number = getattr(msg, "number", None)
