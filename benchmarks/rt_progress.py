@@ -1,10 +1,10 @@
 """Call progress: realtime channels per core of the tone-detection bank.
 
 Kernel: :class:`boardlib.dsp.ToneDetectorBank` (profile ``cn`` with the fax/modem tones, 8
-Goertzel frequencies) over 256 channels × 160-sample frames of busy tone, speech-like noise
-and silence. Peers on the same audio: one :class:`boardlib.dsp.ToneDetector` per channel
-(the same core, one channel per call), and a plain numpy Goertzel bank (the same
-frequencies, no classification or cadence).
+Goertzel frequencies) over 256 channels × 160-sample frames, on two mixes of line audio
+(see ``_audio``). Also measured on the same audio: the compiled core alone (no cadence
+matching or event objects), one :class:`boardlib.dsp.ToneDetector` per channel, and a plain
+numpy Goertzel bank over the same frequencies (powers only) as the peer.
 """
 
 from __future__ import annotations
@@ -19,19 +19,23 @@ FRAME = 160
 FRAMES = 50  # one second of audio per run
 
 
-def _audio(channels: int, frames: int) -> np.ndarray:
+def _audio(channels: int, frames: int, mix: str) -> np.ndarray:
+    """``busy``: every channel switches every 350-500 ms (busy tone or noise bursts), the
+    worst case for the event layer. ``typical``: a quarter each of ringback, speech-like
+    noise bursts, silence and busy tone."""
     rng = np.random.default_rng(7)
     n = frames * FRAME
     t = np.arange(n) / 8000.0
     out = np.zeros((channels, n))
     for ch in range(channels):
-        kind = ch % 3
+        kind = ch % 3 if mix == "busy" else ch % 4
+        phase = (t * 1000 + ch * 37)
         if kind == 0:  # busy tone 350/350 ms, 450 Hz at -20 dBm0
-            gate = ((t * 1000 + ch * 37) % 700) < 350
-            out[ch] = 2000 * np.sin(2 * np.pi * 450 * t + ch) * gate
-        elif kind == 1:  # noise bursts, speech-like levels
-            gate = ((t * 1000 + ch * 53) % 900) < 500
-            out[ch] = rng.standard_normal(n) * 1500 * gate
+            out[ch] = 2000 * np.sin(2 * np.pi * 450 * t + ch) * ((phase % 700) < 350)
+        elif kind == 1:  # noise bursts at speech-like levels
+            out[ch] = rng.standard_normal(n) * 1500 * (((t * 1000 + ch * 53) % 900) < 500)
+        elif kind == 3:  # ringback 1 s / 4 s
+            out[ch] = 2000 * np.sin(2 * np.pi * 450 * t + ch) * ((phase % 5000) < 1000)
         out[ch] += rng.standard_normal(n) * 20
     return np.clip(out, -32768, 32767).astype(np.int16)
 
@@ -39,47 +43,55 @@ def _audio(channels: int, frames: int) -> np.ndarray:
 def measure() -> list[Row]:
     from boardlib.dsp import ToneDetector, ToneDetectorBank
 
-    audio = _audio(CHANNELS, FRAMES)
-    frames = [np.ascontiguousarray(audio[:, i * FRAME:(i + 1) * FRAME]) for i in range(FRAMES)]
-    total = CHANNELS * FRAMES * FRAME
     rows = []
-
-    bank = ToneDetectorBank(CHANNELS, "cn")
-
-    def run_bank() -> None:
-        for f in frames:
-            bank.process(f)
-
-    rows.append(Row("tone bank 256ch x 160", "boardlib bank",
-                    channels_per_core(run_bank, total)))
-
-    singles = [ToneDetector("cn") for _ in range(16)]
-    rows_single = [np.ascontiguousarray(audio[ch]) for ch in range(16)]
-
-    def run_single() -> None:
-        for det, x in zip(singles, rows_single):
-            for i in range(FRAMES):
-                det.process(x[i * FRAME:(i + 1) * FRAME])
-
-    rows.append(Row("tone bank 256ch x 160", "boardlib per-channel",
-                    channels_per_core(run_single, 16 * FRAMES * FRAME),
-                    note="16 ToneDetector objects"))
-
+    total = CHANNELS * FRAMES * FRAME
     freqs = np.array([450, 950, 1100, 1300, 1400, 1800, 2100, 2225], dtype=float)
     coef = (2 * np.cos(2 * np.pi * freqs / 8000)).astype(np.float32)[:, None]
+    for mix in ("typical", "busy"):
+        kernel = f"tone bank 256ch x 160, {mix} mix"
+        audio = _audio(CHANNELS, FRAMES, mix)
+        frames = [np.ascontiguousarray(audio[:, i * FRAME:(i + 1) * FRAME])
+                  for i in range(FRAMES)]
+        bank = ToneDetectorBank(CHANNELS, "cn")
 
-    def run_numpy() -> None:
-        for f in frames:
-            x = f.T.astype(np.float32)
-            s1 = np.zeros((len(freqs), CHANNELS), np.float32)
-            s2 = np.zeros_like(s1)
-            for t in range(FRAME):
-                s0 = x[t] + coef * s1 - s2
-                s2 = s1
-                s1 = s0
-            _ = s1 * s1 + s2 * s2 - coef * s1 * s2
+        def run_bank() -> None:
+            for f in frames:
+                bank.process(f)
 
-    rows.append(Row("tone bank 256ch x 160", "numpy Goertzel",
-                    channels_per_core(run_numpy, total)))
+        rows.append(Row(kernel, "boardlib bank", channels_per_core(run_bank, total)))
+        core = ToneDetectorBank(CHANNELS, "cn")._core
+
+        def run_core() -> None:
+            for f in frames:
+                core.process(f)
+
+        rows.append(Row(kernel, "boardlib core only", channels_per_core(run_core, total),
+                        note="Goertzel, classification and runs; no cadence or events"))
+
+        def run_numpy() -> None:
+            for f in frames:
+                x = f.T.astype(np.float32)
+                s1 = np.zeros((len(freqs), CHANNELS), np.float32)
+                s2 = np.zeros_like(s1)
+                for t in range(FRAME):
+                    s0 = x[t] + coef * s1 - s2
+                    s2 = s1
+                    s1 = s0
+                _ = s1 * s1 + s2 * s2 - coef * s1 * s2
+
+        rows.append(Row(kernel, "numpy Goertzel", channels_per_core(run_numpy, total),
+                        note="8 frequencies, powers only"))
+        if mix == "typical":
+            singles = [ToneDetector("cn") for _ in range(16)]
+            per_channel = [np.ascontiguousarray(audio[ch]) for ch in range(16)]
+
+            def run_single() -> None:
+                for det, x in zip(singles, per_channel):
+                    for i in range(FRAMES):
+                        det.process(x[i * FRAME:(i + 1) * FRAME])
+
+            rows.append(Row(kernel, "boardlib per-channel",
+                            channels_per_core(run_single, 16 * FRAMES * FRAME),
+                            note="one ToneDetector per channel, 160-sample frames"))
     compare(rows, "boardlib bank", "numpy Goertzel")
     return rows

@@ -35,10 +35,15 @@ from boardlib.errors import SignalFormatError
 cdef extern from *:
     """
     #include <stdint.h>
+    /* No fused multiply-add contraction: the vector (bank) and scalar (one channel) paths
+       must round alike so a bank gives exactly the events of single detectors. */
+    #if defined(__GNUC__) && !defined(__clang__)
+    #pragma GCC optimize ("fp-contract=off")
+    #endif
     #define BL_PROGRESS_BLOCK 160
     #define BL_PROGRESS_CHUNK 32
     #if defined(__GNUC__) && !defined(__clang__) && (defined(__x86_64__)) && defined(__linux__)
-    #define BL_PROGRESS_CLONES __attribute__((target_clones("avx2", "default")))
+    #define BL_PROGRESS_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
     #else
     #define BL_PROGRESS_CLONES
     #endif
@@ -83,7 +88,8 @@ cdef extern from *:
 
     BL_PROGRESS_CLONES
     static void bl_progress_block(const float *x, int C, int nf, const float *coef,
-                                  const int *sublen, float *power, float *energy)
+                                  const int *sublen, float *power, float *energy,
+                                  float min_energy)
     {
         float s1[BL_PROGRESS_CHUNK], s2[BL_PROGRESS_CHUNK], acc[BL_PROGRESS_CHUNK];
         for (int c0 = 0; c0 < C; c0 += BL_PROGRESS_CHUNK) {
@@ -93,7 +99,17 @@ cdef extern from *:
                 const float *xt = x + (long)t * C + c0;
                 for (int c = 0; c < n; c++) acc[c] += xt[c] * xt[c];
             }
-            for (int c = 0; c < n; c++) energy[c0 + c] = acc[c];
+            int loud = 0;
+            for (int c = 0; c < n; c++) {
+                energy[c0 + c] = acc[c];
+                loud |= acc[c] >= min_energy;
+            }
+            if (!loud) {
+                /* No channel of this chunk could hold a tone: skip its filters. */
+                for (int f = 0; f < nf; f++)
+                    for (int c = 0; c < n; c++) power[(long)f * C + c0 + c] = 0.0f;
+                continue;
+            }
             for (int f = 0; f < nf; f++) {
                 const float k = coef[f];
                 const int L = sublen[f];
@@ -126,7 +142,8 @@ cdef extern from *:
     }
     """
     void bl_progress_block(const float *x, int C, int nf, const float *coef,
-                           const int *sublen, float *power, float *energy) noexcept nogil
+                           const int *sublen, float *power, float *energy,
+                           float min_energy) noexcept nogil
     void bl_progress_transpose(const int16_t *x, long row_stride, int C, long i, int take,
                                float *xbuf, int fill) noexcept nogil
 
@@ -349,7 +366,7 @@ cdef class ProgressCore:
         cdef float en = 0
         for t in range(BLOCK):
             xb[t] = block[t]
-        bl_progress_block(xb, 1, self.desc.nf, self.desc.coef, self.desc.sublen, pw, &en)
+        bl_progress_block(xb, 1, self.desc.nf, self.desc.coef, self.desc.sublen, pw, &en, 0.0)
         out = [pw[t] for t in range(self.desc.nf)]
         free(xb)
         free(pw)
@@ -384,7 +401,7 @@ cdef class ProgressCore:
             i += take
             if self.fill == BLOCK:
                 bl_progress_block(self.xbuf, C, self.desc.nf, self.desc.coef,
-                                  self.desc.sublen, self.power, self.energy)
+                                  self.desc.sublen, self.power, self.energy, self.desc.min_comp)
                 for c in range(C):
                     k = self._track(<int>c, rec, lev, k)
                 self.fill = 0
@@ -401,8 +418,8 @@ cdef class ProgressCore:
         cdef int best = 0, best_n = 0, j, sig, ok
         cdef float best_sum = 0, p, pmin, pmax, total
         cdef int64_t b = s.block
-        # Classify the block.
-        for sig in range(d.nsig):
+        # Classify the block (a block quieter than one component cannot hold a tone).
+        for sig in range(d.nsig if e >= d.min_comp else 0):
             total = 0
             pmin = 1e30
             pmax = 0

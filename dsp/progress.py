@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import enum
 import math
-from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -324,6 +323,12 @@ class _Compiled:
                     tol = cadence_tolerance * e.samples + 240
                     rows.append((e.sig, e.samples - tol, e.samples + tol, False))
             self.bounds[pat.name] = rows
+        self.elements_of: dict[str, dict[int | None, list[tuple[int, float, float, bool]]]] = {}
+        for name, rows in self.bounds.items():
+            by: dict[int | None, list[tuple[int, float, float, bool]]] = {}
+            for idx, (sig, lo, hi, is_long) in enumerate(rows):
+                by.setdefault(sig, []).append((idx, lo, hi, is_long))
+            self.elements_of[name] = by
         ms_per_block = 1000.0 * BLOCK_SAMPLES / SAMPLE_RATE
         self.min_on = [3] * len(self.sigs)
         self.long_blocks = [math.ceil(self.long_ms[s] / ms_per_block) if s in self.long_ms
@@ -400,7 +405,7 @@ class _Tracker:
     def __init__(self, compiled: _Compiled, channel: int) -> None:
         self.c = compiled
         self.channel = channel
-        self.history: deque[tuple[int | None, int, int, float]] = deque(maxlen=24)
+        self.history: list[tuple[int | None, int, int, float]] = []
         self.active: dict[str, int] = {}
         self.last_end: int | None = None
 
@@ -422,13 +427,17 @@ class _Tracker:
             need = n
         if len(seq) < need:
             return 0
-        window = seq[-need:]
-        last = need - 1
-        for rot in (range(n) if pat.cyclic else (0,)):
-            for i, w in enumerate(window):
-                sig, lo, hi, is_long = bounds[(rot + i) % n]
-                if w[0] != sig or not lo <= w[1] <= hi or (running and i == last
-                                                           and not is_long):
+        sig, dur = seq[-1][0], seq[-1][1]
+        # Elements the newest entry can be; the rest is checked backwards from there.
+        for idx, lo, hi, is_long in self.c.elements_of[pat.name].get(sig, ()):
+            if not lo <= dur <= hi or (running and not is_long):
+                continue
+            if not pat.cyclic and not pat.early and idx != n - 1:
+                continue
+            for back in range(1, need):
+                w = seq[-1 - back]
+                b = bounds[(idx - back) % n]
+                if w[0] != b[0] or not b[1] <= w[1] <= b[2]:
                     break
             else:
                 return need
@@ -487,18 +496,26 @@ class _Tracker:
                 prev = self.history[-1][0] if self.history else None
                 if gap >= 2 * BLOCK_SAMPLES or prev == sig:
                     self.history.append((None, gap, self.last_end, 0.0))
-                    self._decide(False, out, start, list(self.history))
+                    # A window ending on a gap starts on one too (bursts and gaps
+                    # alternate), so no new decision can come from it: only check that the
+                    # recognised tone goes on.
+                    for name in list(self.active):
+                        if not any(b[0] is None and b[1] <= gap <= b[2]
+                                   for b in c.bounds[name]):
+                            del self.active[name]
             out.append(ToneOn(self.name_for(sig), c.sigs[sig], _block_energy_to_dbm0(energy),
                               start, self.channel))
         elif kind == REC_TONE_OFF:
             level = _block_energy_to_dbm0(energy)
             self.history.append((sig, end - start, start, level))
+            if len(self.history) > 48:
+                del self.history[:24]  # the longest window is 9 entries
             self.last_end = end
-            self._decide(False, out, end, list(self.history))
+            self._decide(False, out, end, self.history)
             out.append(ToneOff(self.name_for(sig), c.sigs[sig], level, start, end - start,
                                self.channel))
         elif kind == REC_TONE_LONG:
-            seq = list(self.history) + [(sig, end - start, start, _block_energy_to_dbm0(energy))]
+            seq = self.history + [(sig, end - start, start, _block_energy_to_dbm0(energy))]
             self._decide(True, out, end, seq)
         elif kind == REC_VOICE_ON:
             out.append(VoiceOn(start, _block_energy_to_dbm0(energy), self.channel))

@@ -257,16 +257,23 @@ def test_any_chunking_gives_the_same_events(cuts):
 
 
 def test_bank_gives_the_events_of_one_detector_per_channel():
-    rows = np.stack([MIXED, MIXED[::-1], np.zeros_like(MIXED), MIXED // 4])
-    bank = ToneDetectorBank(4, "cn")
+    # 40 channels: one full vector chunk of 32 and a shorter tail take different code paths.
+    rng = np.random.default_rng(11)
+    sources = [MIXED, MIXED[::-1], np.zeros_like(MIXED), MIXED // 4,
+               L.to_int16(L.noise(len(MIXED), -30.0, rng))]
+    rows = np.stack([np.roll(sources[ch % 5], 37 * ch) for ch in range(40)])
+    bank = ToneDetectorBank(40, "cn")
     events = []
     for i in range(0, rows.shape[1], 160):
         events += bank.process(np.ascontiguousarray(rows[:, i:i + 160]))
     events += bank.flush()
-    for ch in range(4):
+    busy_channels = 0
+    for ch in (0, 1, 3, 4, 31, 33, 39):
         single = run(ToneDetector("cn"), np.ascontiguousarray(rows[ch]))
         got = [dataclasses.replace(e, channel=0) for e in events if e.channel == ch]
-        assert got == single
+        assert got == single, ch
+        busy_channels += bool(single)
+    assert busy_channels >= 5
 
 
 @given(st.lists(st.integers(-32768, 32767), max_size=3000), st.integers(1, 400))
