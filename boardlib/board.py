@@ -165,7 +165,9 @@ class DialResult:
 
     @property
     def connected(self) -> bool:
-        return self.result.name in ("ANSWERED_HUMAN", "ANSWERING_MACHINE", "ANSWERED")
+        """True when a person or a machine answered (the channel is then connected)."""
+        return self.result is not None and self.result.name in ("ANSWERED_HUMAN",
+                                                                "ANSWERING_MACHINE")
 
 
 # --------------------------------------------------------------------------- calls
@@ -442,6 +444,8 @@ class _RecordOp(_Op):
 
 
 class _DialOp(_Op):
+    """Seize, wait for dial tone, send the digits as DTMF, analyse call progress."""
+
     tx = True
     rx = True
 
@@ -456,18 +460,25 @@ class _DialOp(_Op):
 
     def fill(self, out: np.ndarray) -> None:
         if self.phase == "wait":
-            if self.channel.board.now - self.start >= self.wait:
+            waited = self.channel.board.now - self.start
+            heard = self.analyzer is None or self.analyzer.dial_tone is not None
+            if heard and waited >= self.wait:
                 self.phase = "digits"
+                self.channel.state = ChannelState.DIALING
                 self.gen.put(self.number)
-            return
+            else:
+                return
         if self.phase == "digits":
             got = self.gen.generate_into(out)
             if got < len(out):
                 self.phase = "analyse"
-                self.channel.state = ChannelState.DIALING
+                if self.analyzer is None:
+                    self.finish(DialResult(None, 0.0, self.channel.board.now - self.start))
+                else:
+                    self.analyzer.dialling_done()
 
     def on_rx(self, pcm: np.ndarray, sample: int) -> None:
-        if self.phase != "analyse" or self.analyzer is None:
+        if self.analyzer is None or self.phase == "digits":
             return
         outcome = self.analyzer.process(pcm)
         if outcome is not None:
@@ -745,7 +756,7 @@ class Channel:
         if analyze:
             from .dsp.progress import CallProgressAnalyzer
 
-            analyzer = CallProgressAnalyzer(profile=profile, **limits)
+            analyzer = CallProgressAnalyzer(profile, wait_dial_tone=True, **limits)
         self.board._command(self, Command.OFFHOOK)
         self.state = ChannelState.OFFHOOK
         self.call = Call(self, "outbound", dnis=keys, start_sample=self.board.now)
@@ -755,7 +766,7 @@ class Channel:
         except BaseException:
             await self.hangup()
             raise
-        if result.connected:
+        if result.result is None or result.connected:
             self.state = ChannelState.CONNECTED
         else:
             await self.hangup()
@@ -856,6 +867,12 @@ class Board:
         self._rx_pcm = np.zeros((n, self.frame_len), np.int16)
         self._tx_pcm = np.zeros((n, self.frame_len), np.int16)
         self._dtmf = DtmfDetectorBank(channels=max(n, 1))
+        from .dsp.progress import ToneDetectorBank
+
+        # Far-end clear by tone (busy / congestion after the far end hangs up, as many
+        # exchanges signal it) is watched on every channel by one bank call per tick.
+        self.tone_profile = getattr(self._driver, "tone_profile", "cn")
+        self._tones = ToneDetectorBank(max(n, 1), self.tone_profile, fax=False)
         # Analog trunks that may receive caller ID now (idle or ringing, call not yet offered).
         self._fxo = np.array([i.type == ChannelType.FXO for i in infos], dtype=bool)
         self._cid_eligible = self._fxo.copy()
@@ -1074,6 +1091,13 @@ class Board:
             self._decode()
             for ev in self._dtmf.process(self._rx_pcm):
                 self.channels[ev.channel]._on_digit(ev.digit, ev.sample)
+            for tev in self._tones.process(self._rx_pcm):
+                if getattr(tev, "tone", None) in ("busy", "congestion") and \
+                        type(tev).__name__ == "ToneCadence":
+                    ch = self.channels[tev.channel]
+                    if ch.state is ChannelState.CONNECTED:
+                        log.info("channel %d: %s tone: the far end cleared", ch.index, tev.tone)
+                        ch._far_end_cleared()
             self._caller_id(t0)
             for ch in tuple(self._active_rx):
                 if ch._op is not None:
@@ -1085,6 +1109,7 @@ class Board:
         else:
             self._rx_pcm.fill(0)
             self._dtmf.fillin(self.frame_len)
+            self._tones.process(self._rx_pcm)
         tx = self._tx_pcm
         tx.fill(0)
         for ch in tuple(self._active_tx):

@@ -74,6 +74,8 @@ class EmuDriver:
             raise InvalidUrlError(f"emu:// option profile must be one of {', '.join(PROFILES)}, got {profile!r}")
         self.url = url
         self.name = "emu"
+        #: The tone profile of the exchange (the board's call-progress detection uses it).
+        self.tone_profile = profile
         self.frame_len = 160
         self.lines = lines
         self.clock = MediaClock(clock, speed)

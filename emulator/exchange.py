@@ -113,6 +113,8 @@ class Exchange:
         self._tone_cache: dict[str, np.ndarray] = {}
         self._speech_cache: dict[tuple[int, int], np.ndarray] = {}
         self.results: dict[int, dict[str, Any]] = {}
+        #: Lines whose exchange gives no dial tone (a dead or faulty line).
+        self.no_dial_tone: set[int] = set()
 
     # ------------------------------------------------------------------ scripting API
     def add_callee(self, callee: Callee) -> None:
@@ -391,7 +393,8 @@ class Exchange:
         self.results[ln.call_id] = {"caller": "board", "line": ln.index, "outcome": "dialling",
                                     "start": self.now}
         self.log(ln.index, "seize")
-        self._loop_tone(ln, "dial")
+        if ln.index not in self.no_dial_tone:
+            self._loop_tone(ln, "dial")
         ln.detector = DtmfDetector()
         self.side.monitor(ln.index, True)
         self._listening.add(ln.index)
