@@ -573,3 +573,65 @@ def test_refuses_to_be_initialised_twice() -> None:
     with pytest.raises(RuntimeError, match="already initialised"):
         g.__init__("dial")
     assert g.period_samples == 5600
+
+
+CUSTOM = {
+    # consecutive sounding steps sharing a frequency: the phase goes on without a jump
+    "level_steps": ToneSpec("level_steps", (ToneStep((450.0,), 37.3, -12.0),
+                                            ToneStep((450.0,), 41.1, -6.0),
+                                            ToneStep((), 20.0)), None),
+    "slot_change": ToneSpec("slot_change", (ToneStep((350.0, 440.0), 33.0, -13.0),
+                                            ToneStep((350.0, 620.0), 29.0, -13.0),
+                                            ToneStep((620.0, 350.0), 31.0, -13.0))),
+    # one sounding step repeated without a gap: continuous across passes
+    "gapless": ToneSpec("gapless", (ToneStep((1234.0,), 12.3, -10.0),)),
+    # reversals and AM away from zero crossings, non-integer sample durations
+    "rev_am": ToneSpec("rev_am", (ToneStep((1234.0,), 250.0, -9.0, am_hz=31.0, am_depth=0.3,
+                                           reversal_ms=10.0625),
+                                  ToneStep((1234.0,), 100.0, -9.0, am_hz=31.0, am_depth=0.3),
+                                  ToneStep((), 50.0)), 2),
+}
+
+
+@pytest.mark.parametrize("name", list(CUSTOM))
+def test_custom_tones_match_their_naive_rendering(name: str) -> None:
+    spec = CUSTOM[name]
+    n = 5 * FS
+    want = naive_render(spec, n)
+    got = ToneGenerator(spec).generate(n)
+    assert len(got) == len(want)
+    assert np.max(np.abs(got.astype(np.int32) - want)) <= 1
+
+
+def test_a_frequency_sounding_in_consecutive_steps_keeps_its_phase() -> None:
+    x = ToneGenerator(CUSTOM["gapless"]).generate(FS).astype(np.float64)
+    t = np.arange(FS)
+    assert np.max(np.abs(x - amplitude_of(-10.0) * np.sin(2 * np.pi * 1234.0 * t / FS))) <= 0.55
+    y = ToneGenerator(CUSTOM["level_steps"]).generate(ms_to_samples(37.3 + 41.1))
+    n1 = ms_to_samples(37.3)
+    a1, a2 = amplitude_of(-12.0), amplitude_of(-6.0)
+    ref = np.sin(2 * np.pi * 450.0 * np.arange(len(y)) / FS)
+    want = np.where(np.arange(len(y)) < n1, a1, a2) * ref
+    assert np.max(np.abs(y - want)) <= 0.55
+
+
+def test_reversal_inverts_from_the_exact_sample() -> None:
+    spec = ToneSpec.continuous("rev", [1234.0], -9.0, reversal_ms=10.0625)   # 81 samples
+    x = ToneGenerator(spec).generate(1000).astype(np.float64)
+    k = np.arange(1000)
+    want = amplitude_of(-9.0) * np.sin(2 * np.pi * 1234.0 * k / FS) * np.where((k // 81) % 2, -1, 1)
+    assert np.max(np.abs(x - want)) <= 0.55
+
+
+@given(name=st.sampled_from(sorted(CUSTOM)),
+       chunks=st.lists(st.integers(min_value=0, max_value=1100), min_size=1, max_size=30))
+def test_any_chunking_of_custom_tones_gives_bit_identical_output(name: str,
+                                                                 chunks: list[int]) -> None:
+    whole = ToneGenerator(CUSTOM[name]).generate(sum(chunks))
+    g = ToneGenerator(CUSTOM[name])
+    out = np.empty(1100, np.int16)
+    parts = []
+    for n in chunks:
+        got = g.generate_into(out[:n])
+        parts.append(out[:got].copy())
+    assert np.array_equal(np.concatenate(parts), whole)
