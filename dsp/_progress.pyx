@@ -24,7 +24,7 @@ on-blocks, hangover) and reported as records: tone on, tone off, tone long, voic
 from libc.stdint cimport int16_t, int32_t, int64_t
 from libc.stdlib cimport calloc, free
 from libc.string cimport memset
-from libc.math cimport cos
+from libc.math cimport acos, atan2, cos, fabs, sin, sqrt, M_PI
 cimport cython
 import numpy as np
 
@@ -53,7 +53,8 @@ cdef extern from *:
     /* One sub-block of L samples for exactly BL_PROGRESS_CHUNK channels: fixed trip counts
        let the compiler keep the filter state in vector registers. */
     static inline __attribute__((always_inline)) void
-    bl_progress_goertzel_chunk(const float *x, long stride, int L, float k, float *acc)
+    bl_progress_goertzel_chunk(const float *x, long stride, int L, float k, float *acc,
+                               float *re, float *im, float cw, float sw)
     {
         float s1[BL_PROGRESS_CHUNK] = {0}, s2[BL_PROGRESS_CHUNK] = {0};
         for (int t = 0; t < L; t++) {
@@ -67,6 +68,12 @@ cdef extern from *:
         const float scale = 2.0f / (float)L;
         for (int c = 0; c < BL_PROGRESS_CHUNK; c++)
             acc[c] += scale * (s1[c] * s1[c] + s2[c] * s2[c] - k * s1[c] * s2[c]);
+        if (re) {
+            for (int c = 0; c < BL_PROGRESS_CHUNK; c++) {
+                re[c] = s1[c] - s2[c] * cw;
+                im[c] = s2[c] * sw;
+            }
+        }
     }
 
     /* Copy x[c][i .. i+take) (rows of row_stride samples) into xbuf[fill + t][c]. */
@@ -89,7 +96,8 @@ cdef extern from *:
     BL_PROGRESS_CLONES
     static void bl_progress_block(const float *x, int C, int nf, const float *coef,
                                   const int *sublen, float *power, float *energy,
-                                  float min_energy)
+                                  float min_energy, int cf, float cw, float sw,
+                                  float *cre, float *cim)
     {
         float s1[BL_PROGRESS_CHUNK], s2[BL_PROGRESS_CHUNK], acc[BL_PROGRESS_CHUNK];
         for (int c0 = 0; c0 < C; c0 += BL_PROGRESS_CHUNK) {
@@ -108,6 +116,8 @@ cdef extern from *:
                 /* No channel of this chunk could hold a tone: skip its filters. */
                 for (int f = 0; f < nf; f++)
                     for (int c = 0; c < n; c++) power[(long)f * C + c0 + c] = 0.0f;
+                if (cf >= 0)
+                    for (int c = 0; c < n; c++) { cre[c0 + c] = 0.0f; cim[c0 + c] = 0.0f; }
                 continue;
             }
             for (int f = 0; f < nf; f++) {
@@ -117,8 +127,12 @@ cdef extern from *:
                 float *p = power + (long)f * C + c0;
                 if (n == BL_PROGRESS_CHUNK) {
                     for (int c = 0; c < BL_PROGRESS_CHUNK; c++) acc[c] = 0.0f;
-                    for (int b = 0; b < BL_PROGRESS_BLOCK; b += L)
-                        bl_progress_goertzel_chunk(x + (long)b * C + c0, C, L, k, acc);
+                    for (int b = 0; b < BL_PROGRESS_BLOCK; b += L) {
+                        int last = f == cf && b + L == BL_PROGRESS_BLOCK;
+                        bl_progress_goertzel_chunk(x + (long)b * C + c0, C, L, k, acc,
+                                                   last ? cre + c0 : NULL,
+                                                   last ? cim + c0 : NULL, cw, sw);
+                    }
                     for (int c = 0; c < BL_PROGRESS_CHUNK; c++) p[c] = acc[c];
                     continue;
                 }
@@ -135,6 +149,12 @@ cdef extern from *:
                     }
                     for (int c = 0; c < n; c++)
                         acc[c] += scale * (s1[c] * s1[c] + s2[c] * s2[c] - k * s1[c] * s2[c]);
+                    if (f == cf && b + L == BL_PROGRESS_BLOCK) {
+                        for (int c = 0; c < n; c++) {
+                            cre[c0 + c] = s1[c] - s2[c] * cw;
+                            cim[c0 + c] = s2[c] * sw;
+                        }
+                    }
                 }
                 for (int c = 0; c < n; c++) p[c] = acc[c];
             }
@@ -143,7 +163,8 @@ cdef extern from *:
     """
     void bl_progress_block(const float *x, int C, int nf, const float *coef,
                            const int *sublen, float *power, float *energy,
-                           float min_energy) noexcept nogil
+                           float min_energy, int cf, float cw, float sw,
+                           float *cre, float *cim) noexcept nogil
     void bl_progress_transpose(const int16_t *x, long row_stride, int C, long i, int take,
                                float *xbuf, int fill) noexcept nogil
 
@@ -184,6 +205,10 @@ ctypedef struct progress_descriptor_t:
     int min_on[MAXSIG]
     int long_blocks[MAXSIG]
     float sig_fraction[MAXSIG]
+    int ans_f                # frequency index of the 2100 Hz answer tone, -1 for none
+    int ans_sig              # its signature index, -1 for none
+    float ans_cos
+    float ans_sin
     float sig_twist[MAXSIG]
     float min_comp
     float fraction
@@ -216,6 +241,27 @@ ctypedef struct progress_rx_state_t:
     double vcand_energy
     int voice_gap
     double floor             # tracked noise floor (block energy)
+    int ans_n                # blocks of the current answer-tone run
+    int ans_miss             # blocks since the last answer-tone block
+    double ans_ph1           # phase of the previous block
+    double ans_ph2           # phase two blocks back
+    double ans_dref          # expected phase advance over two blocks
+    int ans_refr             # blocks left before another reversal may count
+    int ans_rev              # phase reversals in the run
+    double am_sum            # envelope sums for the 15 Hz modulation (V.8 ANSam)
+    double am_c
+    double am_s
+    double am_wc
+    double am_ws
+    double am_last
+
+
+cdef inline double _wrap(double x) noexcept nogil:
+    while x > M_PI:
+        x -= 2 * M_PI
+    while x < -M_PI:
+        x += 2 * M_PI
+    return x
 
 
 cdef class ProgressCore:
@@ -234,6 +280,8 @@ cdef class ProgressCore:
     cdef float *xbuf          # [BLOCK][channels]
     cdef float *power         # [nf][channels]
     cdef float *energy        # [channels]
+    cdef float *cre           # [channels] answer-tone DFT value, real part
+    cdef float *cim           # [channels] imaginary part
     cdef int fill
     cdef readonly int channels
     cdef object _rec
@@ -242,7 +290,7 @@ cdef class ProgressCore:
     def __cinit__(self, int channels, coef, sublen, signatures, min_on, long_blocks,
                   double min_comp, double fraction, double twist, int hangover,
                   double voice_min, int voice_on_blocks, int voice_hangover,
-                  relaxed=None):
+                  relaxed=None, int answer_index=-1, int answer_signature=-1):
         cdef int i, j
         if channels < 1 or channels > 65536:
             raise SignalFormatError(f"channels must be in 1..65536, got {channels}")
@@ -276,6 +324,16 @@ cdef class ProgressCore:
                 # filter: their estimates swing with the relative phase.
                 self.desc.sig_fraction[i] = 0.7 * fraction
         self.desc.min_comp = min_comp
+        if not -1 <= answer_index < self.desc.nf or not -1 <= answer_signature < self.desc.nsig:
+            raise SignalFormatError("answer_index/answer_signature out of range")
+        self.desc.ans_f = answer_index
+        self.desc.ans_sig = answer_signature
+        if answer_index >= 0:
+            w = acos(max(-1.0, min(1.0, self.desc.coef[answer_index] / 2.0)))
+            self.desc.ans_cos = cos(w)
+            self.desc.ans_sin = sin(w)
+            if self.desc.sublen[answer_index] != BLOCK:
+                raise SignalFormatError("the answer-tone frequency needs 160-sample blocks")
         self.desc.fraction = fraction
         self.desc.twist = twist
         self.desc.hangover = max(1, hangover)
@@ -286,10 +344,13 @@ cdef class ProgressCore:
         self.xbuf = <float *> calloc(BLOCK * channels, sizeof(float))
         self.power = <float *> calloc(self.desc.nf * channels, sizeof(float))
         self.energy = <float *> calloc(channels, sizeof(float))
-        if not self.st or not self.xbuf or not self.power or not self.energy:
+        self.cre = <float *> calloc(channels, sizeof(float))
+        self.cim = <float *> calloc(channels, sizeof(float))
+        if (not self.st or not self.xbuf or not self.power or not self.energy or not self.cre
+                or not self.cim):
             raise MemoryError()
         self.fill = 0
-        self._rec = np.zeros((max(64, 4 * channels), 6), dtype=np.int64)
+        self._rec = np.zeros((max(64, 4 * channels), 7), dtype=np.int64)
         self._lev = np.zeros(max(64, 4 * channels), dtype=np.float64)
 
     def __dealloc__(self):
@@ -297,6 +358,8 @@ cdef class ProgressCore:
         free(self.xbuf)
         free(self.power)
         free(self.energy)
+        free(self.cre)
+        free(self.cim)
 
     def reset(self):
         """Clear every channel's state and the partial block (the tables stay)."""
@@ -315,7 +378,8 @@ cdef class ProgressCore:
         """Feed ``x[channels, n]``; return ``(records int64[k, 6], levels float64[k])``.
 
         Record columns: channel, kind, signature (0-based, -1 for voice), start sample,
-        end sample, 0. ``levels`` holds the mean energy per block of the run.
+        end sample, and for the answer tone the phase reversals seen and the 15 Hz
+        modulation depth in permille. ``levels`` holds the mean energy per block.
         """
         if x.shape[0] != self.channels:
             raise SignalFormatError(
@@ -324,7 +388,7 @@ cdef class ProgressCore:
         cdef Py_ssize_t need = (self.fill + n) // BLOCK
         cdef Py_ssize_t cap = 4 * self.channels * (need + 1) + 16
         if self._rec.shape[0] < cap:
-            self._rec = np.zeros((cap, 6), dtype=np.int64)
+            self._rec = np.zeros((cap, 7), dtype=np.int64)
             self._lev = np.zeros(cap, dtype=np.float64)
         cdef int64_t[:, ::1] rec = self._rec
         cdef double[::1] lev = self._lev
@@ -366,12 +430,16 @@ cdef class ProgressCore:
         cdef float en = 0
         for t in range(BLOCK):
             xb[t] = block[t]
-        bl_progress_block(xb, 1, self.desc.nf, self.desc.coef, self.desc.sublen, pw, &en, 0.0)
+        cdef float cre = 0, cim = 0
+        bl_progress_block(xb, 1, self.desc.nf, self.desc.coef, self.desc.sublen, pw, &en, 0.0,
+                          -1, 0.0, 0.0, &cre, &cim)
         out = [pw[t] for t in range(self.desc.nf)]
         free(xb)
         free(pw)
         return en, out
 
+    @cython.boundscheck(False)
+    @cython.wraparound(False)
     cdef inline Py_ssize_t _emit(self, int64_t[:, ::1] rec, double[::1] lev, Py_ssize_t k,
                                  int c, int kind, int sig, int64_t start, int64_t end,
                                  double level) noexcept nogil:
@@ -381,8 +449,64 @@ cdef class ProgressCore:
         rec[k, 3] = start
         rec[k, 4] = end
         rec[k, 5] = 0
+        rec[k, 6] = 0
         lev[k] = level
         return k + 1
+
+    @cython.boundscheck(False)
+    @cython.wraparound(False)
+    cdef inline void _answer_features(self, progress_rx_state_t *s, int64_t[:, ::1] rec,
+                                      Py_ssize_t k) noexcept nogil:
+        """Phase reversals and 15 Hz modulation depth (permille) of the answer tone."""
+        cdef double mean, re, im, depth = 0
+        rec[k, 5] = s.ans_rev
+        if s.ans_n >= 10 and s.am_sum > 0:
+            mean = s.am_sum / s.ans_n
+            re = s.am_c - mean * s.am_wc
+            im = s.am_s - mean * s.am_ws
+            # 20 ms block averages pass 15 Hz at sinc(0.3) = 0.858.
+            depth = 2.0 * sqrt(re * re + im * im) / s.am_sum / 0.858
+        rec[k, 6] = <int64_t>(depth * 1000.0)
+
+    cdef inline void _answer_tone(self, int c, bint present) noexcept nogil:
+        """Track the 2100 Hz answer tone: V.25 phase reversals (180 degrees every 450 ms)
+        from the block-to-block phase of its DFT value, and the V.8 ANSam 15 Hz envelope."""
+        cdef progress_rx_state_t *s = &self.st[c]
+        cdef double ph, dev, a, ang
+        if not present:
+            s.ans_miss += 1
+            if s.ans_miss > 2:
+                s.ans_n = 0
+                s.ans_rev = 0
+                s.ans_refr = 0
+                s.am_sum = s.am_c = s.am_s = s.am_wc = s.am_ws = 0
+            return
+        s.ans_miss = 0
+        ph = atan2(self.cim[c], self.cre[c])
+        a = sqrt(self.power[self.desc.ans_f * self.channels + c])
+        if s.ans_refr > 0:
+            s.ans_refr -= 1
+            a = s.am_last  # a reversal dents the envelope: hold it
+        elif s.ans_n >= 2:
+            dev = _wrap(ph - s.ans_ph2 - s.ans_dref)
+            if s.ans_n >= 4 and fabs(dev) > M_PI / 2:
+                s.ans_rev += 1
+                s.ans_refr = 3
+                a = s.am_last
+            elif s.ans_n == 2:
+                s.ans_dref = _wrap(ph - s.ans_ph2)
+            else:
+                s.ans_dref = _wrap(s.ans_dref + 0.25 * dev)
+        ang = 0.6 * M_PI * s.ans_n  # 15 Hz over 20 ms blocks
+        s.am_sum += a
+        s.am_c += a * cos(ang)
+        s.am_s += a * sin(ang)
+        s.am_wc += cos(ang)
+        s.am_ws += sin(ang)
+        s.am_last = a
+        s.ans_ph2 = s.ans_ph1
+        s.ans_ph1 = ph
+        s.ans_n += 1
 
     @cython.boundscheck(False)
     @cython.wraparound(False)
@@ -401,7 +525,9 @@ cdef class ProgressCore:
             i += take
             if self.fill == BLOCK:
                 bl_progress_block(self.xbuf, C, self.desc.nf, self.desc.coef,
-                                  self.desc.sublen, self.power, self.energy, self.desc.min_comp)
+                                  self.desc.sublen, self.power, self.energy, self.desc.min_comp,
+                                  self.desc.ans_f, self.desc.ans_cos, self.desc.ans_sin,
+                                  self.cre, self.cim)
                 for c in range(C):
                     k = self._track(<int>c, rec, lev, k)
                 self.fill = 0
@@ -440,6 +566,8 @@ cdef class ProgressCore:
                 best = sig + 1
                 best_n = d.sig_n[sig]
                 best_sum = total
+        if d.ans_sig >= 0:
+            self._answer_tone(c, best == d.ans_sig + 1)
         # Candidate run of the block's class.
         if best:
             if best == s.cand and not (
@@ -469,12 +597,16 @@ cdef class ProgressCore:
                     k = self._emit(rec, lev, k, c, K_TONE_LONG, s.cur - 1,
                                    s.cur_start * BLOCK, s.cur_end * BLOCK,
                                    s.cur_energy / (s.cur_end - s.cur_start))
+                    if s.cur - 1 == d.ans_sig:
+                        self._answer_features(s, rec, k - 1)
             else:
                 s.gap += 1
                 if s.gap >= d.hangover or (best and s.cand_count >= d.min_on[best - 1]):
                     k = self._emit(rec, lev, k, c, K_TONE_OFF, s.cur - 1,
                                    s.cur_start * BLOCK, s.cur_end * BLOCK,
                                    s.cur_energy / (s.cur_end - s.cur_start))
+                    if s.cur - 1 == d.ans_sig:
+                        self._answer_features(s, rec, k - 1)
                     s.cur = 0
         if not s.cur and s.cand and s.cand_count >= d.min_on[s.cand - 1]:
             s.cur = s.cand

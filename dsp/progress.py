@@ -311,6 +311,12 @@ class _Compiled:
         self.long_ms = {}
         for s in long_sigs:
             self.long_ms[s] = max(600.0, max_burst[s] * (1 + cadence_tolerance) + 60.0)
+            if self.sigs[s] == (2100.0,):
+                # Long enough to see two V.25 phase reversals (450 ms apart) or 15 cycles of
+                # the V.8 modulation.
+                self.long_ms[s] = max(self.long_ms[s], 1000.0)
+        #: V.8 ANSam is modulated to 20 %; plain ANS measures a few percent.
+        self.ansam_depth = 0.1
         # Accepted duration range of each element, in samples.
         self.bounds: dict[str, list[tuple[int | None, float, float, bool]]] = {}
         for pat in self.patterns:
@@ -341,6 +347,18 @@ class _Compiled:
         self.twist = 10.0 ** (max_twist_db / 10.0)
         self.voice_min = _dbm0_to_block_energy(voice_threshold_dbm0)
         self.voice_hangover = max(1, round(voice_hangover_ms / ms_per_block))
+        # The 2100 Hz answer tone: its variants (ANS/, ANSam, ANSam/) are told apart by
+        # phase reversals and 15 Hz modulation measured in the core.
+        self.answer_index = -1
+        self.answer_sig = -1
+        for i, f in enumerate(self.freqs):
+            if abs(f - 2100.0) < 1.0 and self.sublen[i] == BLOCK_SAMPLES:
+                self.answer_index = i
+                for j, key in enumerate(self.sig_indices):
+                    if key == (i,):
+                        self.answer_sig = j
+        if self.answer_sig < 0:
+            self.answer_index = -1
         self.relaxed = []
         for key in self.sig_indices:
             close = False
@@ -377,7 +395,8 @@ class _Compiled:
     def core(self, channels: int) -> ProgressCore:
         return ProgressCore(channels, self.coef, self.sublen, self.sig_indices, self.min_on,
                             self.long_blocks, self.min_comp, self.fraction, self.twist, 2,
-                            self.voice_min, 2, self.voice_hangover, self.relaxed)
+                            self.voice_min, 2, self.voice_hangover, self.relaxed,
+                            self.answer_index, self.answer_sig)
 
 
 def _signature_key(spec: ToneSpec) -> tuple[Any, ...]:
@@ -400,12 +419,13 @@ def _check(name: str, value: float, low: float, high: float) -> None:
 class _Tracker:
     """Per-channel cadence matcher over the run records of the core."""
 
-    __slots__ = ("c", "channel", "history", "active", "last_end")
+    __slots__ = ("c", "channel", "history", "active", "last_end", "answer")
 
     def __init__(self, compiled: _Compiled, channel: int) -> None:
         self.c = compiled
         self.channel = channel
         self.history: list[tuple[int | None, int, int, float]] = []
+        self.answer = (0, 0.0)
         self.active: dict[str, int] = {}
         self.last_end: int | None = None
 
@@ -473,11 +493,19 @@ class _Tracker:
             return  # a new decision starts on a tone burst
         self.active.clear()
         self.active[pat.name] = 1
+        name = pat.name
+        if name == "ced" and window[-1][0] == c.answer_sig:
+            reversals, depth = self.answer
+            am = depth >= c.ansam_depth
+            if reversals:
+                name = "ansam_pr" if am else "ans_pr"
+            elif am:
+                name = "ansam"
         start = window[0][2]
         bursts = [w for w in window if w[0] is not None]
         level = round(sum(w[3] for w in bursts) / max(1, len(bursts)), 2)
         freqs = tuple(sorted({f for w in bursts for f in c.sigs[w[0]]}))  # type: ignore[index]
-        out.append(ToneCadence(pat.name, freqs, level, start, now - start, len(bursts),
+        out.append(ToneCadence(name, freqs, level, start, now - start, len(bursts),
                                self.channel))
 
     def name_for(self, sig: int) -> str | None:
@@ -575,7 +603,9 @@ class _DetectorBase:
     def _events(self, records: np.ndarray, levels: np.ndarray) -> list[ProgressEvent]:
         out: list[ProgressEvent] = []
         for row, energy in zip(records.tolist(), levels.tolist()):
-            ch, kind, sig, start, end, _ = row
+            ch, kind, sig, start, end, reversals, depth = row
+            if sig == self._compiled.answer_sig and kind != REC_TONE_ON:
+                self._trackers[ch].answer = (reversals, depth / 1000.0)
             self._trackers[ch].record(kind, sig, start, end, energy, out)
         return out
 
@@ -596,9 +626,10 @@ class ToneDetector(_DetectorBase):
     What it does
         Recognises the tones of a national profile (``"cn"`` by default, ``"us"``, ``"uk"``,
         ``"etsi"`` or any :class:`~boardlib.dsp.specs.ToneProfile`) by frequency and cadence,
-        the fax and modem tones (T.30 CNG 1100 Hz, V.25 ANS 2100 Hz, Bell 2225 Hz, V.25
-        calling 1300 Hz) and the E.180 special information tone, and reports voice
-        activity (energy not explained by a tone).
+        the fax and modem tones (T.30 CNG 1100 Hz; the 2100 Hz answer tone as V.25 ANS
+        ``"ced"``, ANS with phase reversals ``"ans_pr"``, V.8 ANSam ``"ansam"`` and
+        ANSam/ ``"ansam_pr"``; Bell 2225 Hz; V.25 calling 1300 Hz) and the E.180 special
+        information tone, and reports voice activity (energy not explained by a tone).
     How it works
         20 ms blocks (160 samples). A Goertzel filter per frequency — run over shorter
         sub-blocks for higher frequencies, so ±2.5 % (fax tones: their V.25/T.30 tolerance)
@@ -610,13 +641,16 @@ class ToneDetector(_DetectorBase):
         cadence needs one full period plus one burst (busy is decided at the end of its
         second burst), a steady tone must outlast the longest burst of any cadenced tone
         with the same frequencies, a tone whose frequencies no other tone uses is named
-        after its first burst.
+        after its first burst. The 2100 Hz answer tone is named after 1 s: a phase
+        reversal is a jump of more than 90 degrees in the two-block phase advance of its
+        DFT value; ANSam is a 15 Hz envelope component of at least 10 % (V.8: 20 %).
     Limits
         8000 Hz only. Timing resolution is one block (20 ms). Cadence steps shorter than
         60 ms (tone) or 40 ms (silence) are rejected at construction, as are frequencies
-        outside 100..3800 Hz or closer than 25 Hz to each other. Phase reversals (ANS/)
-        and the 15 Hz modulation of ANSam are not distinguished: all are reported as
-        ``"ced"``.
+        outside 100..3800 Hz within one tone (closer frequencies of different tones share
+        one filter). V.21 HDLC preamble flags are not detected. Voice activity is energy
+        based: steady voiced sounds can briefly give a :class:`ToneOn`, never a cadence
+        in the speech tests.
 
     Parameters
     ----------
@@ -714,7 +748,9 @@ _TONE_RESULTS = {
     "sit": (CallResult.SIT, 0.95),
     "cng": (CallResult.FAX, 0.95),
     "ced": (CallResult.FAX, 0.8),
-    "ans_pr": (CallResult.FAX, 0.8),
+    "ans_pr": (CallResult.FAX, 0.7),
+    "ansam": (CallResult.MODEM, 0.7),
+    "ansam_pr": (CallResult.MODEM, 0.7),
     "bell_ans": (CallResult.MODEM, 0.9),
     "v25_calling": (CallResult.MODEM, 0.85),
 }
@@ -746,7 +782,8 @@ class CallProgressAnalyzer:
         words.
     Limits
         Decisions are taken at 20 ms resolution. A human who speaks a long sentence
-        without pausing is taken for a machine. ANS/ANSam are reported as fax.
+        without pausing is taken for a machine. The 2100 Hz answer tone is reported as
+        fax (ANS, ANS/) or modem (ANSam, ANSam/ of V.8), though V.34 fax also sends ANSam.
     """
 
     def __init__(self, profile: str | ToneProfile = "cn", *, max_rings: int = 6,

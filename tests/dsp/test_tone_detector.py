@@ -184,6 +184,25 @@ def test_recognises_fax_modem_and_sit_tones_after_speech(signal, name):
     assert cadences(run(ToneDetector("cn"), x)) == [name]
 
 
+@pytest.mark.parametrize("kwargs,name", [
+    ({}, "ced"),
+    ({"reversal_ms": 450.0}, "ans_pr"),
+    ({"am_hz": 15.0, "am_depth": 0.2}, "ansam"),
+    ({"reversal_ms": 450.0, "am_hz": 15.0, "am_depth": 0.2}, "ansam_pr"),
+])
+@pytest.mark.parametrize("freq,level", [(2085.0, -12.0), (2115.0, -35.0)])
+def test_tells_answer_tone_variants_apart(kwargs, name, freq, level):
+    rng = np.random.default_rng(int(freq))
+    x = L.answer_tone(3300, level, freq=freq, rng=rng, **kwargs)
+    x = L.with_noise(np.concatenate([L.silence(200), x]), level, 20.0, rng)
+    assert cadences(run(ToneDetector("cn"), x)) == [name]
+
+
+def test_answer_tone_with_weak_modulation_is_plain_ans():
+    x = L.answer_tone(3300, -12, am_hz=15.0, am_depth=0.05)
+    assert cadences(run(ToneDetector("cn"), x)) == ["ced"]
+
+
 def test_us_sit_is_reported_as_vacant():
     x = L.sequence([([950], 330), ([1400], 330), ([1800], 330), ([], 1000)], -13)
     assert cadences(run(ToneDetector("us"), x)) == ["vacant"]

@@ -75,6 +75,21 @@ def sequence(steps: Sequence[tuple[Sequence[float], float]], level_dbm0: float =
                            else silence(ms) for f, ms in steps])
 
 
+def answer_tone(ms: float, level_dbm0: float = -12.0, *, freq: float = 2100.0,
+                reversal_ms: float = 0.0, am_hz: float = 0.0, am_depth: float = 0.0,
+                rng: np.random.Generator | None = None) -> np.ndarray:
+    """V.25 / V.8 answer tone: a sine with a 180 degree phase flip every ``reversal_ms``
+    and amplitude modulation ``1 + am_depth * sin(2 pi am_hz t)`` (mean level kept)."""
+    rng = rng or np.random.default_rng(0)
+    n = samples(ms)
+    t = np.arange(n) / RATE
+    phase = 2 * np.pi * freq * t + rng.uniform(0, 2 * np.pi)
+    if reversal_ms:
+        phase += np.pi * np.floor(t * 1000.0 / reversal_ms)
+    env = 1.0 + am_depth * np.sin(2 * np.pi * am_hz * t) if am_hz else np.ones(n)
+    return amplitude(level_dbm0) * env * np.sin(phase)
+
+
 def noise(n: int, level_dbm0: float, rng: np.random.Generator | None = None) -> np.ndarray:
     """White Gaussian noise whose power equals a sine at ``level_dbm0``."""
     rng = rng or np.random.default_rng(0)
