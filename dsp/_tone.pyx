@@ -1,4 +1,4 @@
-"""Tone and DTMF generation: :class:`ToneGenerator`, :class:`DtmfGenerator`, :func:`dtmf_frequencies`.
+"""Tone and DTMF generators: :class:`ToneGenerator`, :class:`DtmfGenerator`, dtmf_frequencies.
 
 Both generators follow the transmit side of spandsp: the caller owns the buffer,
 ``generate_into(out)`` fills it and returns the number of samples written (0 once there is

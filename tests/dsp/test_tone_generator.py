@@ -54,7 +54,8 @@ def naive_render(spec: ToneSpec, limit: int, fs: int = FS) -> np.ndarray:
     passes = 0
     while total < limit:
         for step in spec.steps:
-            length = limit - total if step.duration_ms is None else ms_to_samples(step.duration_ms, fs)
+            length = limit - total if step.duration_ms is None \
+                else ms_to_samples(step.duration_ms, fs)
             length = min(length, limit - total)
             sounding_prev = prev is not None and prev.frequencies_hz and prev_len > 0
             new_phases = []
