@@ -274,8 +274,9 @@ class _Compiled:
         seen: dict[tuple[Any, ...], str] = {}
         for name, spec in tones.items():
             elements = self._elements(spec, sig_index)
-            if not elements:
-                raise SignalFormatError(f"profile {profile.name!r} tone {name!r}: no tone steps")
+            if all(sig is None for sig, _ in elements):
+                raise SignalFormatError(f"profile {profile.name!r} tone {name!r}: no tone steps "
+                                        "(steps must have frequencies_hz)")
             cyclic = spec.repeat != 1 and spec.period_ms is not None
             if not cyclic:
                 while elements and elements[-1][0] is None:
@@ -608,6 +609,14 @@ class _DetectorBase:
                 self._trackers[ch].answer = (reversals, depth / 1000.0)
             self._trackers[ch].record(kind, sig, start, end, energy, out)
         return out
+
+    def fillin(self, samples: int) -> list[ProgressEvent]:
+        """A lost frame: advance the timeline by ``samples`` of silence (a gap longer than
+        the hangover ends a tone, as the line would)."""
+        if not isinstance(samples, int) or samples < 0:
+            raise SignalFormatError(f"samples must be an int >= 0, got {samples!r}")
+        channels = len(self._trackers)
+        return self._events(*self._core.process(np.zeros((channels, samples), np.int16)))
 
     def flush(self) -> list[ProgressEvent]:
         """End of stream: close a tone or voice run in progress and return its events."""

@@ -21,7 +21,7 @@ from boardlib.dsp import (
     VoiceOff,
     VoiceOn,
 )
-from boardlib.dsp.specs import ToneProfile, ToneSpec
+from boardlib.dsp.specs import ToneProfile, ToneSpec, ToneStep
 from boardlib.errors import SignalFormatError
 from tests.conftest import require_tool
 from tests.reference import lines as L
@@ -336,6 +336,22 @@ def test_accepts_a_profile_object():
 def test_rejects_impossible_profiles_naming_the_field(tones, field):
     with pytest.raises(SignalFormatError, match=field):
         ToneDetector(ToneProfile("bad", "bad", tones))
+
+
+def test_rejects_a_tone_made_of_silence_only():
+    silent = ToneSpec("quiet", (ToneStep((), 500),))
+    with pytest.raises(SignalFormatError, match="no tone steps"):
+        ToneDetector(ToneProfile("bad", "bad", {"quiet": silent}))
+
+
+def test_fillin_advances_the_timeline_like_silence():
+    x = L.to_int16(L.cadence([450], [(350, 350)], 3, -13))
+    a = ToneDetector("cn")
+    events = a.process(x[:4000]) + a.fillin(1600) + a.process(x[5600:]) + a.flush()
+    y = x.copy()
+    y[4000:5600] = 0
+    assert events == run(ToneDetector("cn"), y)
+    assert a.sample == len(x)
 
 
 def test_rejects_unknown_profile_name():
