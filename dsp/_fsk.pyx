@@ -198,6 +198,7 @@ ctypedef struct fsk_rx_state_t:
     double prev_soft
     double smooth
     double power
+    double psum
     int carrier
     int last_bit
     int receiving
@@ -288,7 +289,7 @@ cdef int _compile_spec(fsk_descriptor_t *d, object spec, double threshold_dbm0,
     cdef double w = 0.5 * amp * 16383.0 * L * g
     d.on_th = w * w
     d.off_th = w * w * 0.5  # 3 dB hysteresis
-    d.alpha = 1.0 / 16.0
+    d.alpha = 1.0 - (15.0 / 16.0) ** 4   # per 4 samples: 1/16 per sample
     d.min_mark = <int64_t>(min_mark_bits * spb)
     d.max_gap = <int64_t>(max_gap_bits * spb)
     for t in (0x04, 0x06, 0x80, 0x82, 0x86, 0x89):
@@ -313,102 +314,180 @@ DEF EV_IDLE_GAP = -3      # only reported while idle
 # A byte event is value | framing << 8 | armed << 9
 
 
+ctypedef struct fe_t:
+    # hot front-end state, copied into the kernel's locals so that it lives in registers
+    uint32_t phase
+    int pos
+    int64_t acc_re
+    int64_t acc_im
+    double psum
+    double power
+    int64_t sample
+    int carrier
+    double prev_re
+    double prev_im
+    double prev_soft
+    double smooth
+    int receiving
+    int last_bit
+    uint32_t bit_phase
+    int bit_index
+    double bit_acc
+
+
+cdef inline void fe_load(fe_t *fe, const fsk_rx_state_t *s) noexcept nogil:
+    fe.phase = s.phase
+    fe.pos = s.pos
+    fe.acc_re = s.acc_re
+    fe.acc_im = s.acc_im
+    fe.psum = s.psum
+    fe.power = s.power
+    fe.sample = s.sample
+    fe.carrier = s.carrier
+    fe.prev_re = s.prev_re
+    fe.prev_im = s.prev_im
+    fe.prev_soft = s.prev_soft
+    fe.smooth = s.smooth
+    fe.receiving = s.receiving
+    fe.last_bit = s.last_bit
+    fe.bit_phase = s.bit_phase
+    fe.bit_index = s.bit_index
+    fe.bit_acc = s.bit_acc
+
+
+cdef inline void fe_store(const fe_t *fe, fsk_rx_state_t *s) noexcept nogil:
+    s.phase = fe.phase
+    s.pos = fe.pos
+    s.acc_re = fe.acc_re
+    s.acc_im = fe.acc_im
+    s.psum = fe.psum
+    s.power = fe.power
+    s.sample = fe.sample
+    s.prev_re = fe.prev_re
+    s.prev_im = fe.prev_im
+    s.prev_soft = fe.prev_soft
+    s.smooth = fe.smooth
+    s.receiving = fe.receiving
+    s.last_bit = fe.last_bit
+    s.bit_phase = fe.bit_phase
+    s.bit_index = fe.bit_index
+    s.bit_acc = fe.bit_acc
+    s.carrier = fe.carrier
+
+
 @cython.cdivision(True)
-cdef inline int fsk_rx_sample(fsk_rx_state_t *s, const fsk_descriptor_t *d, int x) noexcept nogil:
-    cdef uint32_t idx = s.phase >> (32 - TAB_BITS)
-    s.phase += d.phase_inc
+cdef inline int fsk_rx_sample(fsk_rx_state_t *s, const fsk_descriptor_t *d, fe_t *fe, int x) noexcept nogil:
+    """One sample: mixer, boxcar and power on the locals; the rest only with a carrier."""
+    cdef uint32_t idx = fe.phase >> (32 - TAB_BITS)
+    fe.phase += d.phase_inc
     cdef int32_t zr = x * COS_TAB[idx]
     cdef int32_t zi = -x * SIN_TAB[idx]
-    cdef int p = s.pos
-    s.acc_re += zr - s.ring_re[p]
-    s.acc_im += zi - s.ring_im[p]
+    cdef int p = fe.pos
+    fe.acc_re += zr - s.ring_re[p]
+    fe.acc_im += zi - s.ring_im[p]
     s.ring_re[p] = zr
     s.ring_im[p] = zi
     p += 1
     if p == d.L:
         p = 0
-    s.pos = p
-    cdef double ar = <double>s.acc_re
-    cdef double ai = <double>s.acc_im
-    cdef double inst = ar * ar + ai * ai
-    s.power += (inst - s.power) * d.alpha
-    cdef int64_t now = s.sample
-    s.sample = now + 1
+    fe.pos = p
+    cdef double ar = <double>fe.acc_re
+    cdef double ai = <double>fe.acc_im
+    cdef int64_t now = fe.sample
+    fe.sample = now + 1
+    # carrier power: smoothed every 4th sample (on the absolute timeline, so chunking does
+    # not matter)
+    fe.psum += ar * ar + ai * ai
+    cdef int upd = (now & 3) == 3
+    if upd:
+        fe.power += (fe.psum * 0.25 - fe.power) * d.alpha
+        fe.psum = 0.0
+    if not fe.carrier and not (upd and fe.power > d.on_th):
+        fe.prev_re = ar
+        fe.prev_im = ai
+        return EV_NONE
+    return fsk_rx_back(s, d, fe, ar, ai, upd, fe.power, now)
+
+
+@cython.cdivision(True)
+cdef inline int fsk_rx_back(fsk_rx_state_t *s, const fsk_descriptor_t *d, fe_t *fe, double ar, double ai, int upd,
+                            double power, int64_t now) noexcept nogil:
+    """Carrier detection, discriminator and async framing for one sample."""
     cdef uint32_t k, f
     cdef int ev = EV_NONE
-    if not s.carrier:
-        s.prev_re = ar
-        s.prev_im = ai
-        if s.power > d.on_th:
-            s.carrier = 1
+    if not fe.carrier:
+        fe.prev_re = ar
+        fe.prev_im = ai
+        if upd and power > d.on_th:
+            fe.carrier = 1
             s.carrier_start = now
             s.idle_since = now
-            s.receiving = 0
-            s.last_bit = 1
-            s.prev_soft = 0.0
-            s.smooth = 0.0
+            fe.receiving = 0
+            fe.last_bit = 1
+            fe.prev_soft = 0.0
+            fe.smooth = 0.0
         return EV_NONE
-    cdef double soft = (ar * s.prev_im - ai * s.prev_re) * d.sign   # > 0: mark
-    s.prev_re = ar
-    s.prev_im = ai
-    cdef double sm = soft + s.prev_soft
-    s.prev_soft = soft
+    cdef double soft = (ar * fe.prev_im - ai * fe.prev_re) * d.sign   # > 0: mark
+    fe.prev_re = ar
+    fe.prev_im = ai
+    cdef double sm = soft + fe.prev_soft
+    fe.prev_soft = soft
     if d.beta < 1.0:        # slow modes: smooth over a quarter bit as well
-        s.smooth += (sm - s.smooth) * d.beta
-        sm = s.smooth
+        fe.smooth += (sm - fe.smooth) * d.beta
+        sm = fe.smooth
     cdef int bit = sm > 0.0
-    if s.power < d.off_th:
-        s.carrier = 0
-        s.receiving = 0
-        s.last_bit = 1
+    if upd and power < d.off_th:
+        fe.carrier = 0
+        fe.receiving = 0
+        fe.last_bit = 1
         return EV_CARRIER_OFF
-    if not s.receiving:
-        if bit == 0 and s.last_bit == 1 and inst > d.off_th:
-            s.receiving = 1
-            s.bit_phase = d.bit_inc >> 1
-            s.bit_index = 0
-            s.bit_acc = 0.0
+    if not fe.receiving:
+        if bit == 0 and fe.last_bit == 1 and ar * ar + ai * ai > d.off_th:
+            fe.receiving = 1
+            fe.bit_phase = d.bit_inc >> 1
+            fe.bit_index = 0
+            fe.bit_acc = 0.0
             s.byte_val = 0
             s.start_sample = now
-        s.last_bit = bit
+        fe.last_bit = bit
         return EV_NONE
     cdef int32_t err
-    if d.pll and bit != s.last_bit:
-        f = s.bit_phase & (Q24 - 1)
+    if d.pll and bit != fe.last_bit:
+        f = fe.bit_phase & (Q24 - 1)
         err = <int32_t>f if f < (Q24 >> 1) else <int32_t>f - Q24
         if -(Q24 >> 2) < err < (Q24 >> 2):
-            s.bit_phase = <uint32_t>(<int32_t>s.bit_phase - (err >> d.pll))
-    s.last_bit = bit
-    s.bit_phase += d.bit_inc
-    k = s.bit_phase >> 24
-    if <int>k < s.bit_index:
+            fe.bit_phase = <uint32_t>(<int32_t>fe.bit_phase - (err >> d.pll))
+    fe.last_bit = bit
+    fe.bit_phase += d.bit_inc
+    k = fe.bit_phase >> 24
+    if <int>k < fe.bit_index:
         return EV_NONE
-    if <int>k == s.bit_index:
-        f = s.bit_phase & (Q24 - 1)
+    if <int>k == fe.bit_index:
+        f = fe.bit_phase & (Q24 - 1)
         if f < d.win_lo:
             return EV_NONE
         if f < d.win_hi:
-            s.bit_acc += sm
+            fe.bit_acc += sm
             return EV_NONE
     # decide bit bit_index (normally at the end of its window; at once if the clock skipped it)
-    k = s.bit_index
+    k = fe.bit_index
     if k == 0:
-        if s.bit_acc >= 0.0:          # not a start bit after all
-            s.receiving = 0
+        if fe.bit_acc >= 0.0:          # not a start bit after all
+            fe.receiving = 0
             return EV_NONE
         s.armed = (s.start_sample - s.idle_since) >= d.min_mark
         s.mark_start = s.idle_since
     elif k <= 8:
-        if s.bit_acc > 0.0:
+        if fe.bit_acc > 0.0:
             s.byte_val |= 1 << (k - 1)
     else:
-        s.receiving = 0
+        fe.receiving = 0
         s.idle_since = now
-        ev = s.byte_val | ((s.bit_acc <= 0.0) << 8) | (s.armed << 9)
-        s.last_bit = 1 if s.bit_acc > 0.0 else 0
+        ev = s.byte_val | ((fe.bit_acc <= 0.0) << 8) | (s.armed << 9)
+        fe.last_bit = 1 if fe.bit_acc > 0.0 else 0
         return ev
-    s.bit_index = k + 1
-    s.bit_acc = 0.0
+    fe.bit_index = k + 1
+    fe.bit_acc = 0.0
     return EV_NONE
 
 
@@ -418,13 +497,16 @@ cdef int fsk_rx(fsk_rx_state_t *s, const fsk_descriptor_t *d, const int16_t *amp
                 int32_t *values, int64_t *starts, int cap) noexcept nogil:
     """Demodulate n samples into at most cap characters; returns the count."""
     cdef int i, ev, count = 0
+    cdef fe_t fe
+    fe_load(&fe, s)
     for i in range(n):
-        ev = fsk_rx_sample(s, d, amp[i])
+        ev = fsk_rx_sample(s, d, &fe, amp[i])
         if ev >= 0:
             if count < cap:
                 values[count] = ev & 0x1FF
                 starts[count] = s.start_sample
                 count += 1
+    fe_store(&fe, s)
     return count
 
 
@@ -477,13 +559,16 @@ cdef inline void cid_put_byte(cid_rx_state_t *s, const fsk_descriptor_t *d, int 
 cdef int cid_rx(cid_rx_state_t *s, const fsk_descriptor_t *d, const int16_t *amp, int n) noexcept nogil:
     """Run until a message is ready or the samples are used up; returns samples consumed."""
     cdef int i, ev
+    cdef fe_t fe
+    fe_load(&fe, &s.fsk)
     for i in range(n):
-        ev = fsk_rx_sample(&s.fsk, d, amp[i])
+        ev = fsk_rx_sample(&s.fsk, d, &fe, amp[i])
         if ev == EV_NONE:
-            if s.msg_state != 0 and not s.fsk.receiving and \
-                    s.fsk.sample - s.fsk.idle_since > d.max_gap:
+            if s.msg_state != 0 and fe.carrier and not fe.receiving and \
+                    fe.sample - s.fsk.idle_since > d.max_gap:
                 if s.msg_state >= 2:
                     _cid_finish(s, 2)
+                    fe_store(&fe, &s.fsk)
                     return i + 1
                 s.msg_state = 0
             continue
@@ -493,12 +578,15 @@ cdef int cid_rx(cid_rx_state_t *s, const fsk_descriptor_t *d, const int16_t *amp
             if s.msg_state >= 2:
                 _cid_finish(s, 2)
                 s.burst_used = 0
+                fe_store(&fe, &s.fsk)
                 return i + 1
             s.msg_state = 0
             continue
         cid_put_byte(s, d, ev)
         if s.ready:
+            fe_store(&fe, &s.fsk)
             return i + 1
+    fe_store(&fe, &s.fsk)
     return n
 
 
