@@ -307,7 +307,7 @@ def test_receiver_output_does_not_depend_on_chunking(cuts):
 
 
 @settings(max_examples=40)
-@given(st.lists(st.integers(-32768, 32767), max_size=3000), st.sampled_from(["bell202", "v23"]))
+@given(st.lists(st.integers(-32768, 32767), max_size=3000), st.sampled_from(["bell202", "v23", "auto"]))
 def test_any_int16_input_never_crashes(samples, standard):
     pcm = np.asarray(samples, dtype=np.int16)
     dec = CallerIdDecoder(standard)
