@@ -254,11 +254,11 @@ def parse_message(data: bytes, *, sample: int = 0, channel: int = 0, truncated: 
                            seizure=seizure, **fields)
 
 
+_FORMATS = {int(f): f for f in CallerIdFormat}
+
+
 def _fmt(mtype: int) -> CallerIdFormat | int:
-    try:
-        return CallerIdFormat(mtype)
-    except ValueError:
-        return mtype
+    return _FORMATS.get(mtype, mtype)
 
 
 def _mdmf_field(fields: dict[str, Any], ptype: int, value: bytes) -> None:
