@@ -1,7 +1,7 @@
 """Call progress: realtime channels per core of the tone-detection bank.
 
-Kernel: :class:`boardlib.dsp.ToneDetectorBank` (profile ``cn`` with the fax/modem tones, 8
-Goertzel frequencies) over 256 channels × 160-sample frames, on two mixes of line audio
+Kernel: :class:`boardlib.dsp.ToneDetectorBank` (profile ``cn`` with the fax/modem tones: 9
+Goertzel filters, the V.21 band included) over 256 channels × 160-sample frames, on two mixes of line audio
 (see ``_audio``). Also measured on the same audio: the compiled core alone (no cadence
 matching or event objects), one :class:`boardlib.dsp.ToneDetector` per channel, and a plain
 numpy Goertzel bank over the same frequencies (powers only) as the peer.
@@ -45,7 +45,7 @@ def measure() -> list[Row]:
 
     rows = []
     total = CHANNELS * FRAMES * FRAME
-    freqs = np.array([450, 950, 1100, 1300, 1400, 1800, 2100, 2225], dtype=float)
+    freqs = np.array(ToneDetectorBank(1, "cn")._compiled.freqs, dtype=float)
     coef = (2 * np.cos(2 * np.pi * freqs / 8000)).astype(np.float32)[:, None]
     for mix in ("typical", "busy"):
         kernel = f"tone bank 256ch x 160, {mix} mix"
@@ -80,7 +80,7 @@ def measure() -> list[Row]:
                 _ = s1 * s1 + s2 * s2 - coef * s1 * s2
 
         rows.append(Row(kernel, "numpy Goertzel", channels_per_core(run_numpy, total),
-                        note="8 frequencies, powers only"))
+                        note=f"{len(freqs)} frequencies, powers only"))
         if mix == "typical":
             singles = [ToneDetector("cn") for _ in range(16)]
             per_channel = [np.ascontiguousarray(audio[ch]) for ch in range(16)]

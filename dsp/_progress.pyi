@@ -10,6 +10,7 @@ REC_TONE_OFF: int
 REC_TONE_LONG: int
 REC_VOICE_ON: int
 REC_VOICE_OFF: int
+REC_V21: int
 BLOCK_SAMPLES: int
 
 def _build_info() -> dict[str, object]: ...
@@ -20,7 +21,9 @@ class ProgressCore:
                  signatures: Sequence[Sequence[int]], min_on: Sequence[int],
                  long_blocks: Sequence[int], min_comp: float, fraction: float, twist: float,
                  hangover: int, voice_min: float, voice_on_blocks: int,
-                 voice_hangover: int, relaxed: Sequence[bool] | None = ...) -> None: ...
+                 voice_hangover: int, relaxed: Sequence[bool] | None = ...,
+                 answer_index: int = ..., answer_signature: int = ...,
+                 v21_index: int = ...) -> None: ...
     @property
     def sample(self) -> int: ...
     def reset(self) -> None: ...

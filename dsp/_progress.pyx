@@ -172,6 +172,8 @@ DEF MAXF = 16
 DEF MAXSIG = 32
 DEF MAXCOMP = 4
 DEF BLOCK = 160
+DEF V21_WIN = 27          # one V.21 bit (8000 / 300 = 26.7 samples)
+DEF V21_FLAGS = 5         # flags in a row that make a preamble (as spandsp)
 
 # Record kinds (column 1 of the record array).
 cdef enum:
@@ -180,12 +182,14 @@ cdef enum:
     K_TONE_LONG = 3
     K_VOICE_ON = 4
     K_VOICE_OFF = 5
+    K_V21 = 6
 
 REC_TONE_ON = K_TONE_ON
 REC_TONE_OFF = K_TONE_OFF
 REC_TONE_LONG = K_TONE_LONG
 REC_VOICE_ON = K_VOICE_ON
 REC_VOICE_OFF = K_VOICE_OFF
+REC_V21 = K_V21
 
 #: Samples per analysis block.
 BLOCK_SAMPLES = BLOCK
@@ -206,6 +210,15 @@ ctypedef struct progress_descriptor_t:
     int long_blocks[MAXSIG]
     float sig_fraction[MAXSIG]
     int ans_f                # frequency index of the 2100 Hz answer tone, -1 for none
+    int v21_f                # frequency index of the V.21 channel 2 band filter, -1 for none
+    float v21_mark_re[BLOCK]  # e^{-j w n} over one block, 1650 Hz (mark, "1")
+    float v21_mark_im[BLOCK]
+    float v21_space_re[BLOCK]  # 1850 Hz (space, "0")
+    float v21_space_im[BLOCK]
+    float v21_mark_wr         # e^{j w N}: the phasor N samples back, relative to now
+    float v21_mark_wi
+    float v21_space_wr
+    float v21_space_wi
     int ans_sig              # its signature index, -1 for none
     float ans_cos
     float ans_sin
@@ -254,6 +267,17 @@ ctypedef struct progress_rx_state_t:
     double am_wc
     double am_ws
     double am_last
+    float v21_ring[V21_WIN]  # last V21_WIN samples
+    int v21_pos
+    float mark_re, mark_im, space_re, space_im  # sliding one-bit correlations
+    float v21_clock          # position in the bit, samples
+    int v21_last             # last hard decision
+    int v21_reg              # received bits, newest in bit 7
+    int v21_since            # bits since the last flag
+    int v21_flags            # consecutive flags, 8 bits apart
+    int v21_reported
+    int v21_miss
+    int64_t v21_first        # sample of the first flag of the run
 
 
 cdef inline double _wrap(double x) noexcept nogil:
@@ -290,7 +314,8 @@ cdef class ProgressCore:
     def __cinit__(self, int channels, coef, sublen, signatures, min_on, long_blocks,
                   double min_comp, double fraction, double twist, int hangover,
                   double voice_min, int voice_on_blocks, int voice_hangover,
-                  relaxed=None, int answer_index=-1, int answer_signature=-1):
+                  relaxed=None, int answer_index=-1, int answer_signature=-1,
+                  int v21_index=-1):
         cdef int i, j
         if channels < 1 or channels > 65536:
             raise SignalFormatError(f"channels must be in 1..65536, got {channels}")
@@ -327,6 +352,18 @@ cdef class ProgressCore:
         if not -1 <= answer_index < self.desc.nf or not -1 <= answer_signature < self.desc.nsig:
             raise SignalFormatError("answer_index/answer_signature out of range")
         self.desc.ans_f = answer_index
+        if not -1 <= v21_index < self.desc.nf:
+            raise SignalFormatError("v21_index out of range")
+        self.desc.v21_f = v21_index
+        for i in range(BLOCK):
+            self.desc.v21_mark_re[i] = cos(2 * M_PI * 1650.0 * i / 8000.0)
+            self.desc.v21_mark_im[i] = -sin(2 * M_PI * 1650.0 * i / 8000.0)
+            self.desc.v21_space_re[i] = cos(2 * M_PI * 1850.0 * i / 8000.0)
+            self.desc.v21_space_im[i] = -sin(2 * M_PI * 1850.0 * i / 8000.0)
+        self.desc.v21_mark_wr = cos(2 * M_PI * 1650.0 * V21_WIN / 8000.0)
+        self.desc.v21_mark_wi = sin(2 * M_PI * 1650.0 * V21_WIN / 8000.0)
+        self.desc.v21_space_wr = cos(2 * M_PI * 1850.0 * V21_WIN / 8000.0)
+        self.desc.v21_space_wi = sin(2 * M_PI * 1850.0 * V21_WIN / 8000.0)
         self.desc.ans_sig = answer_signature
         if answer_index >= 0:
             w = acos(max(-1.0, min(1.0, self.desc.coef[answer_index] / 2.0)))
@@ -510,6 +547,90 @@ cdef class ProgressCore:
 
     @cython.boundscheck(False)
     @cython.wraparound(False)
+    @cython.cdivision(True)
+    cdef Py_ssize_t _v21(self, int c, float e, int64_t[:, ::1] rec, double[::1] lev,
+                         Py_ssize_t k) noexcept nogil:
+        """V.21 channel 2 (T.30) preamble: HDLC flags 0x7E at 300 bit/s, 1650 Hz = 1,
+        1850 Hz = 0. Runs only on blocks whose energy lies in the V.21 band: two sliding
+        one-bit correlators, a hard decision per sample, a bit clock pulled to the
+        decision transitions, and a count of flags exactly 8 bits apart."""
+        cdef progress_descriptor_t *d = &self.desc
+        cdef progress_rx_state_t *s = &self.st[c]
+        cdef int C = self.channels, t, bit, dec
+        cdef float x, old, dr, di, mr, mi, mag_mark, mag_space
+        cdef float half = 8000.0 / 300.0 / 2.0, period = 8000.0 / 300.0
+        if e < d.min_comp or self.power[d.v21_f * C + c] < 0.6 * e:
+            s.v21_miss += 1
+            if s.v21_miss > 1:
+                s.v21_flags = 0
+                s.v21_since = 0
+                s.mark_re = s.mark_im = s.space_re = s.space_im = 0
+                for t in range(V21_WIN):
+                    s.v21_ring[t] = 0
+            if s.v21_miss > 25:
+                s.v21_reported = 0
+            return k
+        s.v21_miss = 0
+        for t in range(BLOCK):
+            x = self.xbuf[t * C + c]
+            old = s.v21_ring[s.v21_pos]
+            s.v21_ring[s.v21_pos] = x
+            s.v21_pos += 1
+            if s.v21_pos == V21_WIN:
+                s.v21_pos = 0
+            # acc += p(n) * (x(n) - x(n - N) * e^{j w N}), p(n) = e^{-j w n}
+            dr = x - old * d.v21_mark_wr
+            di = -old * d.v21_mark_wi
+            mr = d.v21_mark_re[t]
+            mi = d.v21_mark_im[t]
+            s.mark_re += mr * dr - mi * di
+            s.mark_im += mr * di + mi * dr
+            dr = x - old * d.v21_space_wr
+            di = -old * d.v21_space_wi
+            mr = d.v21_space_re[t]
+            mi = d.v21_space_im[t]
+            s.space_re += mr * dr - mi * di
+            s.space_im += mr * di + mi * dr
+            mag_mark = s.mark_re * s.mark_re + s.mark_im * s.mark_im
+            mag_space = s.space_re * s.space_re + s.space_im * s.space_im
+            dec = 1 if mag_mark > mag_space else 0
+            if dec != s.v21_last:
+                # The decision flips half a bit after the line did: pull the clock so
+                # that bits are taken half a bit from here.
+                s.v21_clock -= 0.4 * (s.v21_clock - half)
+                s.v21_last = dec
+            s.v21_clock += 1.0
+            if s.v21_clock >= period:
+                s.v21_clock -= period
+                bit = dec
+                s.v21_reg = ((s.v21_reg >> 1) | (bit << 7)) & 0xFF
+                s.v21_since += 1
+                if s.v21_reg == 0x7E:
+                    if s.v21_since == 8 and s.v21_flags > 0:
+                        s.v21_flags += 1
+                    else:
+                        s.v21_flags = 1
+                        s.v21_first = s.block * BLOCK + t - 8 * <int64_t>period
+                    s.v21_since = 0
+                    if s.v21_flags >= V21_FLAGS and not s.v21_reported:
+                        s.v21_reported = 1
+                        k = self._emit(rec, lev, k, c, K_V21, -1, s.v21_first,
+                                       s.block * BLOCK + t + 1, e)
+                elif s.v21_since > 8:
+                    s.v21_flags = 0
+        # Keep the sliding sums from drifting: recompute them from the ring buffer.
+        s.mark_re = s.mark_im = s.space_re = s.space_im = 0
+        for t in range(V21_WIN):
+            x = s.v21_ring[(s.v21_pos + t) % V21_WIN]
+            # sample BLOCK - V21_WIN + t of this block
+            s.mark_re += x * d.v21_mark_re[BLOCK - V21_WIN + t]
+            s.mark_im += x * d.v21_mark_im[BLOCK - V21_WIN + t]
+            s.space_re += x * d.v21_space_re[BLOCK - V21_WIN + t]
+            s.space_im += x * d.v21_space_im[BLOCK - V21_WIN + t]
+        return k
+
+    @cython.boundscheck(False)
+    @cython.wraparound(False)
     cdef Py_ssize_t _feed(self, const int16_t[:, ::1] x, int64_t[:, ::1] rec,
                           double[::1] lev) noexcept nogil:
         cdef Py_ssize_t n = x.shape[1], i = 0, take, t, c
@@ -568,6 +689,8 @@ cdef class ProgressCore:
                 best_sum = total
         if d.ans_sig >= 0:
             self._answer_tone(c, best == d.ans_sig + 1)
+        if d.v21_f >= 0:
+            k = self._v21(c, e, rec, lev, k)
         # Candidate run of the block's class.
         if best:
             if best == s.cand and not (

@@ -31,6 +31,7 @@ from ._progress import (
     REC_TONE_OFF,
     REC_TONE_ON,
     REC_VOICE_OFF,
+    REC_V21,
     REC_VOICE_ON,
     ProgressCore,
 )
@@ -51,6 +52,8 @@ __all__ = [
 ]
 
 SAMPLE_RATE = 8000
+#: HDLC flags in a row that make a V.21 preamble (as spandsp's threshold).
+V21_PREAMBLE_FLAGS = 5
 _FULL_SCALE_POWER = 32768.0 ** 2 / 2.0  # mean square of a full-scale sine
 _DBM0_MAX = 3.14                          # level of that sine in dBm0 (A-law basis)
 _MIN_FREQ_HZ = 100.0
@@ -163,6 +166,7 @@ def _sublen_for(freq: float, tolerance_hz: float) -> int:
 _SPECIAL_TOLERANCE_HZ = {"cng": 38.0, "ced": 15.0, "ans_pr": 15.0, "ansam": 15.0,
                          "ansam_pr": 15.0, "bell_ans": 15.0, "v25_calling": 15.0}
 _FAX_TONES = ("cng", "ced", "bell_ans", "v25_calling", "sit")
+_V21_CENTER_HZ = 1750.0
 
 
 class _Compiled:
@@ -200,6 +204,9 @@ class _Compiled:
                 for f in spec.frequencies_hz:
                     tol = _SPECIAL_TOLERANCE_HZ.get(name, f * frequency_tolerance)
                     tolerance_hz[f] = max(tolerance_hz.get(f, 0.0), tol)
+            # V.21 channel 2 band (1650-1850 Hz): a 20-sample filter at its centre gates
+            # the preamble demodulator; it belongs to no tone.
+            tolerance_hz.setdefault(_V21_CENTER_HZ, 60.0)
         for name, spec in tones.items():
             for f in spec.frequencies_hz:
                 if not _MIN_FREQ_HZ <= f <= _MAX_FREQ_HZ:
@@ -341,7 +348,10 @@ class _Compiled:
         self.long_blocks = [math.ceil(self.long_ms[s] / ms_per_block) if s in self.long_ms
                             else 0 for s in range(len(self.sigs))]
         self.coef = [2.0 * math.cos(2.0 * math.pi * f / SAMPLE_RATE) for f in self.freqs]
-        self.sublen = [_sublen_for(f, tol) for f, tol in zip(self.freqs, group_tol)]
+        self.sublen = [20 if f == _V21_CENTER_HZ else _sublen_for(f, tol)
+                       for f, tol in zip(self.freqs, group_tol)]
+        self.v21_index = self.freqs.index(_V21_CENTER_HZ) if fax and \
+            _V21_CENTER_HZ in self.freqs else -1
         self.sig_indices = [self._key(sig) for sig in self.sigs]
         self.min_comp = _dbm0_to_block_energy(threshold_dbm0)
         self.fraction = fraction
@@ -397,7 +407,7 @@ class _Compiled:
         return ProgressCore(channels, self.coef, self.sublen, self.sig_indices, self.min_on,
                             self.long_blocks, self.min_comp, self.fraction, self.twist, 2,
                             self.voice_min, 2, self.voice_hangover, self.relaxed,
-                            self.answer_index, self.answer_sig)
+                            self.answer_index, self.answer_sig, self.v21_index)
 
 
 def _signature_key(spec: ToneSpec) -> tuple[Any, ...]:
@@ -548,6 +558,11 @@ class _Tracker:
             self._decide(True, out, end, seq)
         elif kind == REC_VOICE_ON:
             out.append(VoiceOn(start, _block_energy_to_dbm0(energy), self.channel))
+        elif kind == REC_V21:
+            self.active.clear()
+            out.append(ToneCadence("v21_preamble", (1650.0, 1850.0),
+                                   _block_energy_to_dbm0(energy), start, end - start,
+                                   V21_PREAMBLE_FLAGS, self.channel))
         elif kind == REC_VOICE_OFF:
             out.append(VoiceOff(start, end - start, _block_energy_to_dbm0(energy), self.channel))
 
@@ -594,7 +609,10 @@ class _DetectorBase:
     @property
     def tones(self) -> tuple[str, ...]:
         """Names of every tone the detector recognises (profile and fax/modem tones)."""
-        return tuple(p.name for p in self._compiled.patterns)
+        names = tuple(p.name for p in self._compiled.patterns)
+        if self._compiled.v21_index >= 0:
+            names += ("v21_preamble",)
+        return names
 
     @property
     def sample(self) -> int:
@@ -637,8 +655,10 @@ class ToneDetector(_DetectorBase):
         ``"etsi"`` or any :class:`~boardlib.dsp.specs.ToneProfile`) by frequency and cadence,
         the fax and modem tones (T.30 CNG 1100 Hz; the 2100 Hz answer tone as V.25 ANS
         ``"ced"``, ANS with phase reversals ``"ans_pr"``, V.8 ANSam ``"ansam"`` and
-        ANSam/ ``"ansam_pr"``; Bell 2225 Hz; V.25 calling 1300 Hz) and the E.180 special
-        information tone, and reports voice activity (energy not explained by a tone).
+        ANSam/ ``"ansam_pr"``; Bell 2225 Hz; V.25 calling 1300 Hz; the T.30 V.21 preamble
+        of HDLC flags ``"v21_preamble"``, for fax machines that send no CED) and the E.180
+        special information tone, and reports voice activity (energy not explained by a
+        tone).
     How it works
         20 ms blocks (160 samples). A Goertzel filter per frequency — run over shorter
         sub-blocks for higher frequencies, so ±2.5 % (fax tones: their V.25/T.30 tolerance)
@@ -653,11 +673,14 @@ class ToneDetector(_DetectorBase):
         after its first burst. The 2100 Hz answer tone is named after 1 s: a phase
         reversal is a jump of more than 90 degrees in the two-block phase advance of its
         DFT value; ANSam is a 15 Hz envelope component of at least 10 % (V.8: 20 %).
+        Blocks whose energy lies in the V.21 band (1650/1850 Hz) are demodulated sample by
+        sample (two sliding one-bit correlators, a bit clock pulled to the transitions);
+        five 0x7E flags exactly 8 bits apart make a preamble.
     Limits
         8000 Hz only. Timing resolution is one block (20 ms). Cadence steps shorter than
         60 ms (tone) or 40 ms (silence) are rejected at construction, as are frequencies
         outside 100..3800 Hz within one tone (closer frequencies of different tones share
-        one filter). V.21 HDLC preamble flags are not detected. Voice activity is energy
+        one filter). Voice activity is energy
         based: steady voiced sounds can briefly give a :class:`ToneOn`, never a cadence
         in the speech tests.
 
@@ -762,6 +785,7 @@ _TONE_RESULTS = {
     "ansam_pr": (CallResult.MODEM, 0.7),
     "bell_ans": (CallResult.MODEM, 0.9),
     "v25_calling": (CallResult.MODEM, 0.85),
+    "v21_preamble": (CallResult.FAX, 0.9),
 }
 
 

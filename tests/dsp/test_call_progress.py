@@ -99,7 +99,8 @@ def test_dial_tone_found_then_dialling_continues_to_busy():
 @pytest.mark.parametrize("tone", [
     lambda: L.cadence([1100], [(500, 3000)], 2, -11),
     lambda: np.concatenate([L.silence(200), L.tone([2100], 3300, -11)]),
-])
+    lambda: L.v21(L.hdlc_flags(38), -12),  # a fax that sends no CED
+], ids=["cng", "ced", "v21"])
 def test_fax(tone):
     assert result_of(line(ring_cn(1), L.silence(300), tone())).result is CallResult.FAX
 
@@ -107,7 +108,8 @@ def test_fax(tone):
 @pytest.mark.parametrize("tone", [
     lambda: L.tone([2225], 3300, -11),
     lambda: L.cadence([1300], [(600, 2000)], 2, -11),
-])
+    lambda: L.answer_tone(3300, -12, am_hz=15.0, am_depth=0.2),
+], ids=["bell", "v25_calling", "ansam"])
 def test_modem(tone):
     assert result_of(line(ring_cn(1), L.silence(300), tone())).result is CallResult.MODEM
 

@@ -203,6 +203,38 @@ def test_answer_tone_with_weak_modulation_is_plain_ans():
     assert cadences(run(ToneDetector("cn"), x)) == ["ced"]
 
 
+def v21_burst(flags, seed):
+    rng = np.random.default_rng(seed)
+    x = np.concatenate([L.silence(rng.uniform(100, 300)),
+                        L.v21(L.hdlc_flags(flags), -20, phase=rng.uniform(0, 6)),
+                        L.v21([1, 0, 1, 1, 0, 0, 1, 0] * 2, -20), L.silence(300)])
+    return L.with_noise(x, -20, 20, rng)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_accepts_v21_preamble_of_5_flags(seed):
+    assert cadences(run(ToneDetector("cn"), v21_burst(5, seed))) == ["v21_preamble"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_rejects_v21_preamble_of_4_flags(seed):
+    assert cadences(run(ToneDetector("cn"), v21_burst(4, seed))) == []
+
+
+@pytest.mark.parametrize("baud,level", [(297.0, -35.0), (303.0, -10.0)])
+def test_recognises_v21_preamble_off_rate_and_level(baud, level):
+    x = np.concatenate([L.silence(200), L.v21(L.hdlc_flags(40), level, baud=baud)])
+    events = run(ToneDetector("us"), L.with_noise(x, level, 20))
+    cad = [e for e in events if isinstance(e, ToneCadence)]
+    assert [e.tone for e in cad] == ["v21_preamble"]
+    assert abs(cad[0].sample - L.samples(200)) <= 80
+
+
+def test_v21_data_without_flags_is_not_a_preamble():
+    bits = list(np.random.default_rng(3).integers(0, 2, 600))
+    assert cadences(run(ToneDetector("cn"), L.v21(bits, -12))) == []
+
+
 def test_us_sit_is_reported_as_vacant():
     x = L.sequence([([950], 330), ([1400], 330), ([1800], 330), ([], 1000)], -13)
     assert cadences(run(ToneDetector("us"), x)) == ["vacant"]

@@ -90,6 +90,21 @@ def answer_tone(ms: float, level_dbm0: float = -12.0, *, freq: float = 2100.0,
     return amplitude(level_dbm0) * env * np.sin(phase)
 
 
+def v21(bits: Sequence[int], level_dbm0: float = -12.0, *, baud: float = 300.0,
+        mark_hz: float = 1650.0, space_hz: float = 1850.0, phase: float = 0.0) -> np.ndarray:
+    """Continuous-phase FSK of ``bits`` (1 = mark): ITU-T V.21 channel 2 by default."""
+    n = int(round(len(bits) * RATE / baud))
+    idx = np.minimum((np.arange(n) * baud / RATE).astype(int), len(bits) - 1)
+    freq = np.where(np.asarray(bits)[idx] == 1, mark_hz, space_hz)
+    ph = phase + 2 * np.pi * np.cumsum(freq) / RATE
+    return amplitude(level_dbm0) * np.sin(ph)
+
+
+def hdlc_flags(count: int) -> list[int]:
+    """``count`` HDLC flags 0x7E, least significant bit first."""
+    return [(0x7E >> i) & 1 for i in range(8)] * count
+
+
 def noise(n: int, level_dbm0: float, rng: np.random.Generator | None = None) -> np.ndarray:
     """White Gaussian noise whose power equals a sine at ``level_dbm0``."""
     rng = rng or np.random.default_rng(0)
