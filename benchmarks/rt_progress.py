@@ -3,8 +3,10 @@
 Kernel: :class:`boardlib.dsp.ToneDetectorBank` (profile ``cn`` with the fax/modem tones: 9
 Goertzel filters, the V.21 band included) over 256 channels × 160-sample frames, on two mixes of line audio
 (see ``_audio``). Also measured on the same audio: the compiled core alone (no cadence
-matching or event objects), one :class:`boardlib.dsp.ToneDetector` per channel, and a plain
-numpy Goertzel bank over the same frequencies (powers only) as the peer.
+matching or event objects), one :class:`boardlib.dsp.ToneDetector` per channel, a plain
+numpy Goertzel bank over the same frequencies (powers only), and the peer: spandsp's
+``super_tone_rx`` (one receiver per channel, looped in C, China tone set; it covers only
+the four national tones, not the fax/modem tones or voice activity).
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from __future__ import annotations
 import numpy as np
 
 from benchmarks.realtime import Row, channels_per_core, compare
+from tests.reference.spandsp_progress import SuperToneBank
+
+PEER = "spandsp 0.0.6"
 
 SECTION = "Call progress"
 CHANNELS = 256
@@ -81,6 +86,14 @@ def measure() -> list[Row]:
 
         rows.append(Row(kernel, "numpy Goertzel", channels_per_core(run_numpy, total),
                         note=f"{len(freqs)} frequencies, powers only"))
+        peer = SuperToneBank(CHANNELS)
+
+        def run_peer() -> None:
+            for f in frames:
+                peer.process(f)
+
+        rows.append(Row(kernel, PEER, channels_per_core(run_peer, total),
+                        note="super_tone_rx per channel, China dial/busy/congestion/ringback"))
         if mix == "typical":
             singles = [ToneDetector("cn") for _ in range(16)]
             per_channel = [np.ascontiguousarray(audio[ch]) for ch in range(16)]
@@ -93,5 +106,6 @@ def measure() -> list[Row]:
             rows.append(Row(kernel, "boardlib per-channel",
                             channels_per_core(run_single, 16 * FRAMES * FRAME),
                             note="one ToneDetector per channel, 160-sample frames"))
-    compare(rows, "boardlib bank", "numpy Goertzel")
+    compare(rows, "boardlib bank", PEER)
+    compare(rows, "boardlib core only", PEER)
     return rows

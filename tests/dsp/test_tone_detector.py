@@ -235,6 +235,27 @@ def test_v21_data_without_flags_is_not_a_preamble():
     assert cadences(run(ToneDetector("cn"), L.v21(bits, -12))) == []
 
 
+@pytest.mark.oracle
+@pytest.mark.parametrize("signal,spandsp_type,spandsp_name,ours", [
+    (lambda: L.cadence([1100], [(500, 3000)], 2, -11), "cng", "cng", "cng"),
+    (lambda: np.concatenate([L.silence(200), L.answer_tone(3300, -11)]), "ans", "ans", "ced"),
+    (lambda: L.answer_tone(3500, -12, reversal_ms=450), "ans", "ans_pr", "ans_pr"),
+    (lambda: L.answer_tone(5000, -12, am_hz=15, am_depth=0.2), "ans", "ansam", "ansam"),
+    (lambda: L.answer_tone(5000, -12, am_hz=15, am_depth=0.2, reversal_ms=450), "ans",
+     "ansam_pr", "ansam_pr"),
+    (lambda: L.tone([2225], 3300, -11), "bell_ans", "bell_ans", "bell_ans"),
+    (lambda: L.v21(L.hdlc_flags(40), -12), "ced_or_preamble", "fax_preamble",
+     "v21_preamble"),
+], ids=["cng", "ans", "ans_pr", "ansam", "ansam_pr", "bell", "v21"])
+def test_agrees_with_spandsp_on_fax_and_modem_tones(signal, spandsp_type, spandsp_name,
+                                                     ours):
+    from tests.reference.spandsp_progress import connect_tone
+
+    x = L.to_int16(L.with_noise(signal(), -12, 25))
+    assert connect_tone(x, spandsp_type)[0] == spandsp_name
+    assert cadences(run(ToneDetector("cn"), x)) == [ours]
+
+
 def test_us_sit_is_reported_as_vacant():
     x = L.sequence([([950], 330), ([1400], 330), ([1800], 330), ([], 1000)], -13)
     assert cadences(run(ToneDetector("us"), x)) == ["vacant"]
