@@ -506,8 +506,9 @@ cdef class ProgressCore:
         rec[k, 6] = <int64_t>(depth * 1000.0)
 
     cdef inline void _answer_tone(self, int c, bint present) noexcept nogil:
-        """Track the 2100 Hz answer tone: V.25 phase reversals (180 degrees every 450 ms)
-        from the block-to-block phase of its DFT value, and the V.8 ANSam 15 Hz envelope."""
+        """Track the 2100 Hz answer tone: V.25 phase reversals (180 degrees every 450 ms),
+        seen in the block-to-block phase of its DFT value, and the V.8 ANSam 15 Hz
+        envelope."""
         cdef progress_rx_state_t *s = &self.st[c]
         cdef double ph, dev, a, ang
         if not present:
