@@ -68,7 +68,14 @@ from .progress import (
     analyze_samples,
 )
 
+from ._r2 import R2ToneDetector, R2ToneDetectorBank, R2ToneGenerator, R2ToneOff, R2ToneOn
+
 __all__ = [
+    "R2ToneGenerator",
+    "R2ToneDetector",
+    "R2ToneDetectorBank",
+    "R2ToneOn",
+    "R2ToneOff",
     "build_info",
     "cpu_features",
     "ToneGenerator",
