@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -1061,10 +1061,6 @@ def analyze_samples(samples: Any, profile: str | ToneProfile = "cn", **options: 
     result = cpa.process(arr)
     if result is None:
         result = cpa.finish()
-    named: dict[int, str] = {}
-    for ev in result.events:
-        if isinstance(ev, ToneCadence):
-            named.setdefault(ev.sample, ev.tone)
     out: list[dict[str, Any]] = []
     for ev in result.events:
         if isinstance(ev, ToneOff):
@@ -1077,5 +1073,4 @@ def analyze_samples(samples: Any, profile: str | ToneProfile = "cn", **options: 
         elif isinstance(ev, ToneCadence):
             out.append({"tone": ev.tone, "start_ms": ev.sample / 8.0,
                         "end_ms": (ev.sample + ev.duration) / 8.0})
-    del named
     return result.result, result.confidence, out
