@@ -430,7 +430,8 @@ def _check(name: str, value: float, low: float, high: float) -> None:
 class _Tracker:
     """Per-channel cadence matcher over the run records of the core."""
 
-    __slots__ = ("c", "channel", "history", "active", "last_end", "answer")
+    __slots__ = ("c", "channel", "history", "active", "last_end", "answer", "tone_open",
+                 "voice_open", "quiet_since")
 
     def __init__(self, compiled: _Compiled, channel: int) -> None:
         self.c = compiled
@@ -439,11 +440,17 @@ class _Tracker:
         self.answer = (0, 0.0)
         self.active: dict[str, int] = {}
         self.last_end: int | None = None
+        self.tone_open = False
+        self.voice_open = False
+        self.quiet_since = 0
 
     def reset(self) -> None:
         self.history.clear()
         self.active.clear()
         self.last_end = None
+        self.answer = (0, 0.0)
+        self.tone_open = self.voice_open = False
+        self.quiet_since = 0
 
     def _match(self, pat: _Pattern, seq: list[tuple[int | None, int, int, float]],
                running: bool) -> int:
@@ -530,6 +537,7 @@ class _Tracker:
                out: list[ProgressEvent]) -> None:
         c = self.c
         if kind == REC_TONE_ON:
+            self.tone_open = True
             if self.last_end is not None:
                 gap = start - self.last_end
                 prev = self.history[-1][0] if self.history else None
@@ -545,6 +553,8 @@ class _Tracker:
             out.append(ToneOn(self.name_for(sig), c.sigs[sig], _block_energy_to_dbm0(energy),
                               start, self.channel))
         elif kind == REC_TONE_OFF:
+            self.tone_open = False
+            self.quiet_since = max(self.quiet_since, end)
             level = _block_energy_to_dbm0(energy)
             self.history.append((sig, end - start, start, level))
             if len(self.history) > 48:
@@ -557,6 +567,7 @@ class _Tracker:
             seq = self.history + [(sig, end - start, start, _block_energy_to_dbm0(energy))]
             self._decide(True, out, end, seq)
         elif kind == REC_VOICE_ON:
+            self.voice_open = True
             out.append(VoiceOn(start, _block_energy_to_dbm0(energy), self.channel))
         elif kind == REC_V21:
             self.active.clear()
@@ -564,6 +575,8 @@ class _Tracker:
                                    _block_energy_to_dbm0(energy), start, end - start,
                                    V21_PREAMBLE_FLAGS, self.channel))
         elif kind == REC_VOICE_OFF:
+            self.voice_open = False
+            self.quiet_since = max(self.quiet_since, end)
             out.append(VoiceOff(start, end - start, _block_energy_to_dbm0(energy), self.channel))
 
 
@@ -618,6 +631,15 @@ class _DetectorBase:
     def sample(self) -> int:
         """Samples consumed so far (per channel)."""
         return int(self._core.sample)
+
+    def silence_samples(self, channel: int = 0) -> int:
+        """Samples since the line last carried voice or a tone (0 while it does), up to the
+        last complete block: a recorder stops when this passes its silence limit."""
+        t = self._trackers[channel]
+        if t.tone_open or t.voice_open:
+            return 0
+        now = self._core.sample // BLOCK_SAMPLES * BLOCK_SAMPLES
+        return max(0, now - t.quiet_since)
 
     def _events(self, records: np.ndarray, levels: np.ndarray) -> list[ProgressEvent]:
         out: list[ProgressEvent] = []

@@ -56,6 +56,7 @@ def test_congestion():
 
 def test_sit_vacant_number():
     require_tool("espeak-ng")
+    require_tool("sox")
     x = line(ring_cn(1), L.sequence([([950], 330), ([1400], 330), ([1800], 330), ([], 200)]),
              L.speech("The number you have dialled does not exist.", -15))
     assert result_of(x).result is CallResult.SIT
@@ -116,6 +117,7 @@ def test_modem(tone):
 
 def test_answered_human():
     require_tool("espeak-ng")
+    require_tool("sox")
     x = line(ring_cn(2), L.silence(400), L.speech("Hello?", -15), L.silence(3000))
     r = result_of(x)
     assert r.result is CallResult.ANSWERED_HUMAN
@@ -124,6 +126,7 @@ def test_answered_human():
 
 def test_answering_machine():
     require_tool("espeak-ng")
+    require_tool("sox")
     x = line(ring_cn(2), L.silence(400), L.speech(
         "Hello, you have reached the office of John Smith. I am not available right now.",
         -15), L.silence(1000))
@@ -174,6 +177,7 @@ def amd_case(text, voice, human, rng):
 
 def test_amd_beats_the_app_amd_baseline_on_greetings_and_short_answers():
     require_tool("espeak-ng")
+    require_tool("sox")
     rng = np.random.default_rng(5)
     ours = baseline = total = 0
     for group, human in ((HUMAN, True), (MACHINE, False)):

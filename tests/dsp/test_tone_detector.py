@@ -179,6 +179,7 @@ def test_rejects_answer_tone_22_hz_off(freq):
 ])
 def test_recognises_fax_modem_and_sit_tones_after_speech(signal, name):
     require_tool("espeak-ng")
+    require_tool("sox")
     speech = L.speech("Please hold while we connect your call.", -15)
     x = L.with_noise(np.concatenate([speech, L.silence(150), signal()]), -13, 30)
     assert cadences(run(ToneDetector("cn"), x)) == [name]
@@ -272,6 +273,7 @@ SPEECH = [("Hello, you have reached the office of John Smith. Please leave a mes
 @pytest.mark.parametrize("profile", ["cn", "us", "uk", "etsi"])
 def test_reports_no_tone_cadence_on_speech(profile):
     require_tool("espeak-ng")
+    require_tool("sox")
     for text, voice in SPEECH:
         for level in (-10.0, -25.0):
             events = run(ToneDetector(profile), L.speech(text, level, voice=voice))
@@ -289,6 +291,7 @@ def test_reports_no_tone_on_music(profile):
 
 def test_voice_activity_spans_speech_and_ignores_tones_and_silence():
     require_tool("espeak-ng")
+    require_tool("sox")
     sp = L.speech("Hello, who is this?", -18)
     x = np.concatenate([L.silence(500), L.cadence([450], [(350, 350)], 2, -12),
                         L.silence(300), sp, L.silence(1000)])
@@ -301,6 +304,20 @@ def test_voice_activity_spans_speech_and_ignores_tones_and_silence():
     end = off[-1].sample + off[-1].duration
     assert abs(end - (start + len(sp))) <= 1000
     assert all(e.sample >= start - 320 for e in on)
+
+
+def test_silence_samples_counts_from_the_end_of_speech():
+    require_tool("espeak-ng")
+    require_tool("sox")
+    sp = L.speech("Please record your message.", -15)
+    det = ToneDetector("cn")
+    det.process(L.to_int16(np.concatenate([L.silence(300), sp])))
+    assert det.silence_samples() == 0
+    det.process(L.to_int16(L.silence(1500)))
+    quiet = det.silence_samples()
+    assert abs(quiet - L.samples(1500)) <= L.samples(100)
+    det.process(L.to_int16(L.tone([450], 500, -12)))
+    assert det.silence_samples() == 0
 
 
 def test_voice_activity_ignores_steady_noise_above_threshold():
