@@ -1,0 +1,376 @@
+"""The far end of the emulated board's E1 spans: an exchange speaking MFC-R2.
+
+Every E1 timeslot of ``emu://?spans=N`` has an R2 register at the exchange end, run by the
+same protocol core as the board (:mod:`boardlib.r2.protocol`) but with everything crossing
+the emulated line for real: ABCD bits as line-side ``CAS`` signals and board ``CAS`` events,
+register signals as MF audio in the board's codec, generated and detected with
+:mod:`boardlib.dsp`. The exchange end wins glare (it never yields).
+
+Scripting (``board.driver.span``):
+
+* :meth:`R2Span.place_call` -- the exchange seizes a timeslot and offers a call with a
+  scripted calling number, called number and category; once answered it clears after
+  ``hold`` seconds (or waits for the board to clear);
+* :meth:`R2Span.add_callee` -- how the exchange treats a number the board dials:
+  ``answer`` (free, answers after ``answer_after`` s), ``busy``, ``vacant``, ``congestion``,
+  ``out_of_order`` or ``no_answer``; unknown numbers get :attr:`R2Span.default_outcome`;
+* :meth:`R2Span.set_alarm` -- raise or clear span alarms (LOS, AIS, RAI...) mid-call.
+
+``R2Span.calls`` records every call: direction, channel, numbers, outcome, the samples of
+seizure, offer/accept, answer and end, and the Q.850 cause.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..dsp import R2ToneDetector, R2ToneGenerator, alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
+from ..drivers.base import Alarm, EventType
+from ..r2.protocol import (
+    Accepted,
+    Answered,
+    Blocked,
+    Cleared,
+    Idle,
+    Offered,
+    R2Machine,
+    R2Variant,
+    SendTone,
+    SetCas,
+    StartTimer,
+    StopTimer,
+    StopTone,
+    get_variant,
+)
+
+__all__ = ["R2Span", "SpanCall", "SpanCallee", "OUTCOMES"]
+
+log = logging.getLogger("boardlib.emulator.span")
+SAMPLE_RATE = 8000
+#: What the exchange does with a number the board dials.
+OUTCOMES = ("answer", "busy", "vacant", "congestion", "out_of_order", "no_answer")
+_B_MEANING = {"answer": "accept_charge", "no_answer": "accept_charge", "busy": "busy",
+              "vacant": "unallocated", "congestion": "congestion",
+              "out_of_order": "out_of_order"}
+
+
+@dataclass
+class SpanCallee:
+    """A number reachable through the span and what happens when the board dials it."""
+
+    number: str
+    outcome: str = "answer"
+    answer_after: float = 1.0
+    hold: float | None = None  #: clear back after this long answered (None: wait for the board)
+
+
+@dataclass
+class SpanCall:
+    """One call through the span, as the exchange saw it."""
+
+    direction: str  # "in" (exchange -> board) or "out" (board -> exchange)
+    channel: int
+    ani: str | None = None
+    dnis: str = ""
+    category: int | None = None
+    outcome: str = "pending"
+    cause: Any = None
+    seized: int = 0
+    accepted: int | None = None
+    answered: int | None = None
+    ended: int | None = None
+    hold: float | None = None
+    events: list[str] = field(default_factory=list)
+
+
+class _Chan:
+    def __init__(self, span: R2Span, index: int, variant: R2Variant) -> None:
+        self.index = index
+        self.span = span
+        self.machine = R2Machine(variant, max_dnis=80, yield_on_glare=False,
+                                 decide=lambda dnis, ani, cat: span._decide(self, dnis, ani, cat),
+                                 dnis_complete=span._dnis_complete)
+        self.gen = {d: R2ToneGenerator(d, -11.5) for d in ("forward", "backward")}
+        self.det = {d: R2ToneDetector(d) for d in ("forward", "backward")}
+        self.timers: dict[str, int] = {}
+        self.call: SpanCall | None = None
+        self.pending: list[int] = []
+        self.monitoring = False
+
+    @property
+    def tx_dir(self) -> str:
+        return "forward" if self.machine.direction == "out" else "backward"
+
+    @property
+    def rx_dir(self) -> str:
+        return "backward" if self.machine.direction == "out" else "forward"
+
+
+class R2Span:
+    """The exchange end of every E1 timeslot of the emulated board.
+
+    Parameters
+    ----------
+    line_side:
+        The emulated board's line side (``EmuLineSide``).
+    first:
+        Index of the first E1 channel (the analog lines come before).
+    spans:
+        Number of spans (30 timeslots each).
+    law:
+        The board's codec.
+    variant:
+        R2 variant of the exchange (default ``"CN"``).
+    """
+
+    def __init__(self, line_side: Any, first: int, spans: int, *, law: str = "alaw",
+                 variant: str | R2Variant = "CN") -> None:
+        self.side = line_side
+        self.first = first
+        self.spans = spans
+        self.law = law
+        self.variant = get_variant(variant)
+        self.now = 0
+        self.chans = [_Chan(self, first + i, self.variant) for i in range(30 * spans)]
+        self.callees: dict[str, SpanCallee] = {}
+        #: Outcome for numbers without a callee.
+        self.default_outcome = "answer"
+        self.calls: list[SpanCall] = []
+        self.alarms = [0] * (spans + 1)
+        self._sched: list[tuple[int, int, Callable[[], None]]] = []
+        self._cancelled: set[int] = set()
+        self._seq = itertools.count()
+        self._active: set[_Chan] = set()  # channels with tones, monitoring or a call
+        self._deciding: _Chan | None = None
+        self._frame = np.zeros(160, np.int16)
+        for ch in self.chans:
+            self._apply(ch, ch.machine.start())
+
+    # ------------------------------------------------------------------ scripting
+    def add_callee(self, number: str, outcome: str = "answer", *, answer_after: float = 1.0,
+                   hold: float | None = None) -> SpanCallee:
+        """Make the board's calls to ``number`` end in ``outcome`` (see :data:`OUTCOMES`)."""
+        if outcome not in OUTCOMES:
+            raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}, got {outcome!r}")
+        callee = SpanCallee(number, outcome, answer_after, hold)
+        self.callees[number] = callee
+        return callee
+
+    def place_call(self, ani: str | None = "13800138000", dnis: str = "8001", *,
+                   category: int = 1, at: float = 0.0, channel: int | None = None,
+                   hold: float | None = None) -> SpanCall:
+        """Offer a call to the board at ``at`` media seconds on ``channel`` (board channel
+        index; default the first idle timeslot). Once answered the caller clears forward
+        after ``hold`` seconds (None: it stays until the board clears back)."""
+        call = SpanCall("in", -1, ani, dnis, category, hold=hold)
+        when = max(self.now, int(round(at * SAMPLE_RATE)))
+        self._at(when, lambda: self._seize(call, channel))
+        return call
+
+    def hangup(self, channel: int) -> None:
+        """The exchange clears the call on board channel ``channel`` now."""
+        ch = self.chans[channel - self.first]
+        self._apply(ch, ch.machine.hangup())
+
+    def set_alarm(self, span: int, bits: Alarm | int) -> None:
+        """Raise (or clear with 0) alarms on span ``span`` (1-based) toward the board; the
+        exchange's own registers on that span drop their calls too."""
+        bits = int(bits)
+        self.side.set_alarm(span, bits)
+        down = bool(bits & (Alarm.LOS | Alarm.AIS | Alarm.LOF | Alarm.RAI))
+        self.alarms[span] = bits
+        for ch in self.chans[30 * (span - 1): 30 * span]:
+            self._apply(ch, ch.machine.alarm(down))
+
+    def channel_state(self, channel: int) -> str:
+        """The exchange register's state on board channel ``channel``."""
+        return self.chans[channel - self.first].machine.state
+
+    # ------------------------------------------------------------------ tick
+    def step(self, now: int) -> None:
+        """Act at the start of the tick beginning at board sample ``now`` (after the board's
+        line events were delivered with :meth:`on_board`)."""
+        self.now = now
+        sched = self._sched
+        while sched and sched[0][0] <= now:
+            _, seq, cb = heapq.heappop(sched)
+            if seq in self._cancelled:
+                self._cancelled.discard(seq)
+                continue
+            cb()
+        for ch in tuple(self._active):
+            self._media(ch)
+
+    def on_board(self, ev: Any) -> bool:
+        """A line event from the board; True when it was for an E1 channel."""
+        i = ev.channel - self.first
+        if not 0 <= i < len(self.chans):
+            return False
+        if ev.type == EventType.CAS:
+            ch = self.chans[i]
+            self._apply(ch, ch.machine.on_cas(ev.value))
+        return True
+
+    def _media(self, ch: _Chan) -> None:
+        m = ch.machine
+        if ch.monitoring:
+            codes = self.side.receive(ch.index, 8192)
+            if m.in_mf and len(codes):
+                pcm = self._decode(codes)
+                for ev in ch.det[ch.rx_dir].process(pcm):
+                    on = type(ev).__name__ == "R2ToneOn"
+                    self._apply(ch, m.on_tone(ev.signal if on else None))
+        sending = [g for g in ch.gen.values() if g.busy]
+        if sending:
+            frame = self._frame
+            frame.fill(0)
+            for g in sending:
+                part = g.generate(len(frame))
+                frame[: len(part)] += part
+            self.side.send(ch.index, self._encode(frame))
+        if m.state == "idle" and not sending:
+            self._set_monitor(ch, False)
+            self._active.discard(ch)
+
+    def _set_monitor(self, ch: _Chan, on: bool) -> None:
+        if ch.monitoring != on:
+            self.side.monitor(ch.index, on)
+            ch.monitoring = on
+            if not on:
+                for d in ch.det.values():
+                    d.reset()
+
+    def _encode(self, pcm: np.ndarray) -> np.ndarray:
+        if self.law == "alaw":
+            return alaw_encode(pcm)
+        if self.law == "ulaw":
+            return ulaw_encode(pcm)
+        return pcm.copy()
+
+    def _decode(self, codes: np.ndarray) -> np.ndarray:
+        if self.law == "alaw":
+            return alaw_decode(codes)
+        if self.law == "ulaw":
+            return ulaw_decode(codes)
+        return codes
+
+    def _at(self, sample: int, cb: Callable[[], None]) -> int:
+        seq = next(self._seq)
+        heapq.heappush(self._sched, (sample, seq, cb))
+        return seq
+
+    # ------------------------------------------------------------------ calls
+    def _seize(self, call: SpanCall, channel: int | None) -> None:
+        if channel is not None:
+            cands = [self.chans[channel - self.first]]
+        else:
+            cands = [c for c in self.chans if c.machine.state == "idle" and c.call is None]
+        ch = next((c for c in cands if c.machine.state == "idle"), None)
+        if ch is None:
+            call.outcome = "no_circuit"
+            self.calls.append(call)
+            return
+        call.channel = ch.index
+        call.seized = self.now
+        ch.call = call
+        self.calls.append(call)
+        self._apply(ch, ch.machine.make_call(call.dnis, call.ani, call.category or 1))
+
+    def _dnis_complete(self, dnis: str) -> bool:
+        return dnis in self.callees
+
+    def _decide(self, ch: _Chan, dnis: str, ani: str, category: int | None) -> str:
+        """The board called ``dnis``: record the call and pick the Group B answer."""
+        callee = self.callees.get(dnis)
+        outcome = callee.outcome if callee else self.default_outcome
+        ch.call = SpanCall("out", ch.index, ani or None, dnis, category,
+                           outcome="ringing" if outcome in ("answer", "no_answer") else outcome,
+                           seized=self.now, accepted=self.now,
+                           hold=callee.hold if callee else None)
+        self.calls.append(ch.call)
+        ch.call.events.append(outcome)
+        return _B_MEANING[outcome]
+
+    def _apply(self, ch: _Chan, actions: list[Any]) -> None:
+        for act in actions:
+            if isinstance(act, SetCas):
+                self.side.signal(ch.index, EventType.CAS, act.bits)
+                if ch.machine.state != "idle":
+                    self._set_monitor(ch, True)
+                    self._active.add(ch)
+            elif isinstance(act, SendTone):
+                for d, g in ch.gen.items():
+                    if d != ch.tx_dir:
+                        g.stop()
+                ch.gen[ch.tx_dir].start(act.signal)
+                self._active.add(ch)
+            elif isinstance(act, StopTone):
+                for g in ch.gen.values():
+                    g.stop()
+            elif isinstance(act, StartTimer):
+                self._timer(ch, act.name, act.ms)
+            elif isinstance(act, StopTimer):
+                seq = ch.timers.pop(act.name, None)
+                if seq is not None:
+                    self._cancelled.add(seq)
+            else:
+                self._event(ch, act)
+
+    def _timer(self, ch: _Chan, name: str, ms: int) -> None:
+        old = ch.timers.pop(name, None)
+        if old is not None:
+            self._cancelled.add(old)
+
+        def fire() -> None:
+            if ch.timers.get(name) == seq:
+                del ch.timers[name]
+                self._apply(ch, ch.machine.on_timer(name))
+
+        seq = self._at(self.now + ms * 8, fire)
+        ch.timers[name] = seq
+
+    def _event(self, ch: _Chan, ev: Any) -> None:
+        call = ch.call
+        if isinstance(ev, Offered) and call is not None:  # the board called us: accepted
+            callee = self.callees.get(ev.dnis)
+            outcome = callee.outcome if callee else self.default_outcome
+            if outcome == "answer":
+                delay = callee.answer_after if callee else 1.0
+                self._at(self.now + int(delay * SAMPLE_RATE),
+                         lambda c=call: self._answer(ch, c))
+        elif isinstance(ev, Accepted) and call is not None:
+            call.accepted = self.now
+            call.outcome = "ringing"
+        elif isinstance(ev, Answered) and call is not None:
+            call.answered = self.now
+            call.outcome = "answered"
+            if call.hold is not None:
+                self._at(self.now + int(call.hold * SAMPLE_RATE),
+                         lambda c=call: ch.call is c and self.hangup(ch.index))
+        elif isinstance(ev, Cleared):
+            if call is not None and call.ended is None:
+                call.ended = self.now
+                call.cause = ev.cause
+                if call.outcome in ("pending", "ringing", "answered"):
+                    call.outcome = "cleared" if call.answered is not None else ev.reason
+                call.events.append(ev.reason)
+            if call is not None and call.direction == "in" and ev.reason != "local hangup":
+                # the board cleared back (or failed): clear forward
+                self._apply(ch, ch.machine.hangup())
+        elif isinstance(ev, Idle):
+            if call is not None and call.ended is None:
+                call.ended = self.now  # a rejected call ends when the board clears forward
+            ch.call = None
+        elif isinstance(ev, Blocked):
+            pass
+
+    def _answer(self, ch: _Chan, call: SpanCall) -> None:
+        if ch.call is call and ch.machine.state == "offered":
+            self._apply(ch, ch.machine.answer())
