@@ -5,8 +5,8 @@ adds its parser to the argparse sub-parser collection and sets ``func`` to the f
 runs it. A ``func`` returns the process exit status. Every subcommand that reports something
 accepts ``--json``.
 
-Exit statuses: 0 success, 1 a failure reported by boardlib (bad input file, ...), 2 a usage
-error (argparse's own convention).
+Exit statuses: 0 success, 1 a failure reported by boardlib (bad or missing input file, ...),
+2 a usage error (argparse's own convention).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from .._version import __version__
 from ..errors import BoardlibError
 
 #: Modules of this package that provide subcommands, in the order ``--help`` lists them.
-COMMAND_MODULES = ("info", "demo", "emulate", "dtmf", "gen")
+COMMAND_MODULES = ("info", "demo", "emulate", "dtmf", "callerid", "gen")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,6 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status: int = args.func(args)
     except BoardlibError as exc:
+        print(f"boardlib {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a file that cannot be read or written
         print(f"boardlib {args.command}: error: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # output piped into `head` and closed
