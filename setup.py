@@ -19,7 +19,7 @@ import os
 import sys
 from pathlib import Path
 
-from setuptools import setup
+from setuptools import find_packages, setup
 from setuptools.extension import Extension
 
 HERE = Path(__file__).resolve().parent
@@ -97,13 +97,9 @@ ext_modules = cythonize(
 )
 
 setup(
-    packages=[
-        "boardlib",
-        "boardlib.cli",
-        "boardlib.drivers",
-        "boardlib.dsp",
-        "boardlib.emulator",
-    ],
+    # boardlib/ and its subpackages, plus the two mapped directories.
+    packages=["boardlib", *(f"boardlib.{p}" for p in find_packages("boardlib")),
+              "boardlib.dsp", "boardlib.emulator"],
     package_dir={
         "boardlib": "boardlib",
         "boardlib.dsp": "dsp",

@@ -638,7 +638,7 @@ class Channel:
         self._require("answer", ChannelState.RINGING)
         if self.signalling is not None:
             await self.signalling.answer()
-        else:
+        elif self.type != ChannelType.FXS:  # a station's call is already off-hook
             self.board._command(self, Command.OFFHOOK)
         self.state = ChannelState.CONNECTED
         log.info("channel %d: answered", self.index)
@@ -657,7 +657,7 @@ class Channel:
             return
         if self.signalling is not None:
             await self.signalling.hangup()
-        elif self.state is not ChannelState.RINGING:
+        elif self.state is not ChannelState.RINGING or self.type == ChannelType.FXS:
             self.board._command(self, Command.ONHOOK)
         self.board._unbridge(self)
         self._reset_idle()
@@ -1207,9 +1207,16 @@ class Board:
             ch._far_end_cleared()
         elif ev.type == EventType.ONHOOK and ch.type == ChannelType.FXS:
             ch._far_end_cleared()
+        elif ev.type == EventType.OFFHOOK and ch.type == ChannelType.FXS:
+            # A station lifted its handset: an inbound call from the station.
+            if ch.state is ChannelState.IDLE:
+                self._offer(ch, direction="station")
 
     def _on_alarm(self, ev: DriverEvent) -> None:
         log.warning("board %s: span alarm bits %#x", self.url, ev.value)
+        for ch in self._signalled:  # the engines end their calls and block their channels
+            if ch.signalling is not None:
+                ch.signalling.on_event(ev)
 
     def _on_ring(self, ch: Channel, sample: int) -> None:
         if ch.state is ChannelState.IDLE:

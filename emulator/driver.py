@@ -23,6 +23,7 @@ vendor board is; the exchange drives its line side. Access the exchange as
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
@@ -78,6 +79,9 @@ class EmuDriver:
         self.tone_profile = profile
         self.frame_len = 160
         self.lines = lines
+        self.spans = spans
+        #: The E1 spans' far end (``emulator.span.R2Span``) once open, when ``spans`` > 0.
+        self.span: Any = None
         self.clock = MediaClock(clock, speed)
         self._board = CabiDriver.emu(f"channels={lines}&spans={spans}&law={law}&frame=160")
         self.line_side: EmuLineSide | None = None
@@ -122,6 +126,11 @@ class EmuDriver:
         self.line_side = EmuLineSide(self._board)
         self.exchange = Exchange(self.line_side, self.lines, law=self._law, profile=self._profile,
                                  disconnect=self._disconnect, seed=self._seed, espeak=self._espeak)
+        if self.spans:
+            from .span import R2Span
+
+            self.span = self.exchange.span = R2Span(self.line_side, self.lines, self.spans,
+                                                    law=self._law)
         if self._scenario:
             from .scenario import load_scenario
 
@@ -161,5 +170,5 @@ class EmuDriver:
         return self._board.fileno()
 
     @staticmethod
-    def _detect() -> list[str]:
-        return ["emu://"]
+    def _detect(scheme: str = "emu") -> list[str]:
+        return ["emu://?lines=4"]

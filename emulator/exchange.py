@@ -115,6 +115,8 @@ class Exchange:
         self.results: dict[int, dict[str, Any]] = {}
         #: Lines whose exchange gives no dial tone (a dead or faulty line).
         self.no_dial_tone: set[int] = set()
+        #: The far end of the E1 spans (``emulator.span.R2Span``), when the board has spans.
+        self.span: Any = None
 
     # ------------------------------------------------------------------ scripting API
     def add_callee(self, callee: Callee) -> None:
@@ -132,6 +134,12 @@ class Exchange:
         ln.detector = DtmfDetector()
         self.side.monitor(line, True)
         self._listening.add(line)
+
+    def hang_up(self, line: int) -> None:
+        """The far party on ``line`` hangs up now (loop drop and/or busy tone)."""
+        ln = self.lines[line]
+        if ln.state != "idle":
+            self._far_clear(ln)
 
     def heard(self, line: int) -> str:
         """DTMF digits the far party on ``line`` has heard since :meth:`listen`."""
@@ -159,6 +167,8 @@ class Exchange:
                 self._cancelled.discard(seq)
                 continue
             cb()
+        if self.span is not None:
+            self.span.step(now)
 
     def _at(self, sample: int, cb: Callable[[], None], line: LineState | None = None) -> int:
         seq = next(self._seq)
@@ -364,6 +374,8 @@ class Exchange:
 
     # ------------------------------------------------------------------ board actions
     def _on_board(self, ev: Any) -> None:
+        if self.span is not None and self.span.on_board(ev):
+            return
         if not 0 <= ev.channel < len(self.lines):
             return
         ln = self.lines[ev.channel]

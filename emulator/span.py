@@ -150,6 +150,7 @@ class R2Span:
         self._active: set[_Chan] = set()  # channels with tones, monitoring or a call
         self._deciding: _Chan | None = None
         self._frame = np.zeros(160, np.int16)
+        self._captures: dict[int, list[np.ndarray]] = {}
         for ch in self.chans:
             self._apply(ch, ch.machine.start())
 
@@ -189,6 +190,16 @@ class R2Span:
         for ch in self.chans[30 * (span - 1): 30 * span]:
             self._apply(ch, ch.machine.alarm(down))
 
+    def capture(self, channel: int) -> None:
+        """Keep the audio the exchange hears from the board on ``channel`` while a call is
+        up (register signals included); read it with :meth:`captured`."""
+        self._captures.setdefault(channel, [])
+
+    def captured(self, channel: int) -> np.ndarray:
+        """Linear audio heard on ``channel`` since :meth:`capture` (int16)."""
+        parts = self._captures.get(channel, [])
+        return self._decode(np.concatenate(parts)) if parts else np.zeros(0, np.int16)
+
     def channel_state(self, channel: int) -> str:
         """The exchange register's state on board channel ``channel``."""
         return self.chans[channel - self.first].machine.state
@@ -222,6 +233,8 @@ class R2Span:
         m = ch.machine
         if ch.monitoring:
             codes = self.side.receive(ch.index, 8192)
+            if ch.index in self._captures:
+                self._captures[ch.index].append(codes)
             if m.in_mf and len(codes):
                 pcm = self._decode(codes)
                 for ev in ch.det[ch.rx_dir].process(pcm):

@@ -78,3 +78,16 @@ def available_drivers() -> list[DriverEntry]:
         else:
             entries.append(DriverEntry(scheme, target, origin, True))
     return entries
+
+
+def list_boards() -> list[str]:
+    """URLs of the boards that can be opened here, as each available driver reports them
+    (its ``_detect(scheme)``); drivers that cannot be imported are skipped."""
+    urls: list[str] = []
+    for entry in available_drivers():
+        if not entry.available:
+            continue
+        detect = getattr(resolve(entry.scheme), "_detect", None)
+        if detect is not None:
+            urls.extend(u for u in detect(entry.scheme) if u not in urls)
+    return urls

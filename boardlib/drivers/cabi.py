@@ -261,6 +261,12 @@ class CabiDriver:
             raise
 
     @classmethod
+    def _detect(cls, scheme: str = "loop") -> list[str]:
+        """Boards this class can open without hardware discovery: ``loop://`` always;
+        ``cabi://`` libraries are not enumerable and list nothing."""
+        return ["loop://?channels=2"] if scheme == "loop" else []
+
+    @classmethod
     def from_url(cls, url: str | _ParsedUrl) -> CabiDriver:
         """A driver for a ``loop://`` or ``cabi://`` URL (grammar in the module docstring).
 

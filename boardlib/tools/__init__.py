@@ -1,0 +1,1 @@
+"""Small command-line tools run with ``python -m boardlib.tools.<name>``."""
