@@ -151,6 +151,7 @@ class R2Span:
         self._deciding: _Chan | None = None
         self._frame = np.zeros(160, np.int16)
         self._captures: dict[int, list[np.ndarray]] = {}
+        self._events: list[tuple[_Chan, int]] = []
         for ch in self.chans:
             self._apply(ch, ch.machine.start())
 
@@ -216,6 +217,11 @@ class R2Span:
                 self._cancelled.discard(seq)
                 continue
             cb()
+        # the board's line signals of this tick, after the exchange's own scheduled actions:
+        # a seizure from both ends in the same tick is a glare
+        events, self._events = self._events, []
+        for ch, bits in events:
+            self._apply(ch, ch.machine.on_cas(bits))
         for ch in tuple(self._active):
             self._media(ch)
 
@@ -225,8 +231,7 @@ class R2Span:
         if not 0 <= i < len(self.chans):
             return False
         if ev.type == EventType.CAS:
-            ch = self.chans[i]
-            self._apply(ch, ch.machine.on_cas(ev.value))
+            self._events.append((self.chans[i], ev.value))
         return True
 
     def _media(self, ch: _Chan) -> None:

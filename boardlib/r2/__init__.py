@@ -302,12 +302,13 @@ class R2Signalling:
             self._idle = self.board._loop.create_future()
             await self.board._wait(self._idle)
             self._idle = None
+        actions = self.machine.make_call(number, ani, category)  # validates first
         self._dial = self.board._loop.create_future()
         self._dial_start = self.board.now
         ch.state = ChannelState.OFFHOOK
         ch.call = Call(ch, "outbound", number=ani, dnis=number, start_sample=self.board.now)
         ch.call.data["category"] = category
-        self._apply(self.machine.make_call(number, ani, category))
+        self._apply(actions)
         if self._dial is not None and not self._dial.done() and self.machine.state == "idle":
             self._finish_dial("CONGESTION", 1.0, self.last)
         try:
@@ -321,8 +322,9 @@ class R2Signalling:
         if result.connected:
             ch.state = ChannelState.CONNECTED
         else:
-            if self.machine.state not in ("idle", "blocked", "alarm"):
-                await self.hangup()
+            if self.machine.direction == "out" and \
+                    self.machine.state not in ("idle", "blocked", "alarm"):
+                await self.hangup()  # (after glare the machine carries the inbound call)
             ch._reset_idle()
             if self._alarm or self.machine.state == "blocked":
                 ch.state = ChannelState.BLOCKED
