@@ -60,7 +60,7 @@ cdef extern from *:
         for (int t = 0; t < L; t++) {
             const float *xt = x + (long)t * stride;
             for (int c = 0; c < BL_PROGRESS_CHUNK; c++) {
-                float s0 = xt[c] + k * s1[c] - s2[c];
+                float s0 = (xt[c] - s2[c]) + k * s1[c];
                 s2[c] = s1[c];
                 s1[c] = s0;
             }
@@ -142,7 +142,7 @@ cdef extern from *:
                     for (int t = b; t < b + L; t++) {
                         const float *xt = x + (long)t * C + c0;
                         for (int c = 0; c < n; c++) {
-                            float s0 = xt[c] + k * s1[c] - s2[c];
+                            float s0 = (xt[c] - s2[c]) + k * s1[c];
                             s2[c] = s1[c];
                             s1[c] = s0;
                         }
