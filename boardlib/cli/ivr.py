@@ -1,7 +1,7 @@
 """``boardlib ivr``: check flow files before deployment, or run one on an emulated board.
 
-``boardlib ivr check FLOW...`` prints ``file:line: code: message`` for every problem and exits
-1 when there is one. ``boardlib ivr run FLOW --scenario CALLERS.toml`` runs the flow on
+``boardlib ivr check FLOW...`` prints ``file:line: error|warning: code: message`` for every
+problem and exits 1 when there is an error (an unreachable step is a warning). ``boardlib ivr run FLOW --scenario CALLERS.toml`` runs the flow on
 ``emu://`` for the scenario's callers and prints each call's report (the host is a Python
 callable named ``module:attribute``, or none: host steps then take their failure branch).
 """
@@ -24,15 +24,16 @@ def run_check(args: argparse.Namespace) -> int:
     report = {}
     for path in args.flows:
         issues = check_flow(path, prompts=not args.no_prompts)
-        problems += len(issues)
-        report[str(path)] = [{"line": i.line, "code": i.code, "message": i.message} for i in issues]
+        problems += sum(1 for i in issues if i.error)
+        report[str(path)] = [{"line": i.line, "code": i.code, "error": i.error,
+                              "message": i.message} for i in issues]
         if not args.json:
             for issue in issues:
                 print(issue)
     if args.json:
         print_json({"flows": report, "problems": problems})
     elif problems == 0:
-        print(f"{len(args.flows)} flow file(s) checked: no problems")
+        print(f"{len(args.flows)} flow file(s) checked: no errors")
     return 1 if problems else 0
 
 

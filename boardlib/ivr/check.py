@@ -33,19 +33,27 @@ __all__ = ["Issue", "check_flow", "MAX_WIDTH", "MAX_DEPTH"]
 MAX_WIDTH = 5
 MAX_DEPTH = 5
 _PROMPT_KEYS = ("prompts", "prompt", "no_input", "invalid")
+#: Issue codes that are warnings: the flow still loads.
+WARNINGS = ("unreachable",)
 
 
 @dataclass(frozen=True, slots=True)
 class Issue:
-    """One problem: ``path:line: code: message``."""
+    """One problem: ``path:line: code: message``. Warnings (``unreachable``) do not stop a
+    flow from loading; everything else does."""
 
     path: str
     line: int
     code: str
     message: str
 
+    @property
+    def error(self) -> bool:
+        return self.code not in WARNINGS
+
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.code}: {self.message}"
+        kind = "error" if self.error else "warning"
+        return f"{self.path}:{self.line}: {kind}: {self.code}: {self.message}"
 
 
 def check_flow(flow: Flow | str | Path, *, prompts: bool = True) -> list[Issue]:

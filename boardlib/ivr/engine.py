@@ -170,7 +170,7 @@ class Engine:
     # ------------------------------------------------------------------ flows
     def _load(self, path: Path, version: int) -> Flow:
         flow = load_flow(path, version)
-        issues = check_flow(flow, prompts=self.check_prompts)
+        issues = [i for i in check_flow(flow, prompts=self.check_prompts) if i.error]
         if issues:
             first = issues[0]
             more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
@@ -416,8 +416,9 @@ class _Session:
                   check: Callable[[str], bool], secure: bool = False, min_digits: int = 1,
                   barge_in: bool = True) -> str | None:
         retries = int(step.get("retries", self.params.retries))
-        timeout = float(step.get("timeout", self.params.transaction_timeout))
         for attempt in range(max(1, retries)):
+            # read at every try: a parameter changed at run time applies to running calls
+            timeout = float(step.get("timeout", self.params.transaction_timeout))
             await self.play(prompt, barge_in=barge_in)
             self.emit("listen", step, attempt=attempt + 1)
             # with a terminator, one more key is allowed so that "123456#" ends on the '#'

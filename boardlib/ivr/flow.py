@@ -155,9 +155,11 @@ def _line_index(text: str) -> tuple[dict[str, int], dict[str, dict[str, int]], d
     return steps, keys, options
 
 
-def _toml_line(exc: tomllib.TOMLDecodeError) -> int:
+def _toml_line(exc: tomllib.TOMLDecodeError, text: str) -> int:
     m = re.search(r"line (\d+)", str(exc))
-    return int(m.group(1)) if m else 0
+    if m:
+        return int(m.group(1))
+    return len(text.splitlines()) if "end of document" in str(exc) else 0
 
 
 def parse_flow(text: str, path: str | Path = "<flow>", version: int = 1) -> Flow:
@@ -167,7 +169,7 @@ def parse_flow(text: str, path: str | Path = "<flow>", version: int = 1) -> Flow
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise FlowError(f"malformed TOML: {exc}", path, _toml_line(exc)) from None
+        raise FlowError(f"malformed TOML: {exc}", path, _toml_line(exc, text)) from None
     lines = text.splitlines()
     header_line = next((i for i, ln in enumerate(lines, 1) if ln.strip().startswith("[flow]")), 1)
     head = data.get("flow")
