@@ -473,7 +473,8 @@ class EmulatedModem:
             if msg.name:
                 lines.append(f"NAME{eq}{msg.name}")
             if lines and self.mode == "command":
-                self._say_raw(b"\r\n" + b"\r\n".join(ln.encode("latin-1") for ln in lines) + b"\r\n")
+                text = b"\r\n".join(ln.encode("latin-1") for ln in lines)
+                self._say_raw(b"\r\n" + text + b"\r\n")
 
     def _tick(self, rx: np.ndarray, tx: np.ndarray, idx: np.ndarray) -> None:
         drv = self.board
