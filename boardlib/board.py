@@ -877,7 +877,9 @@ class Board:
         self._fxo = np.array([i.type == ChannelType.FXO for i in infos], dtype=bool)
         self._cid_eligible = self._fxo.copy()
         self._cid_active: dict[int, int] = {}  # channel -> sample until which to keep feeding
-        self._cid_decoders: dict[int, Any] = {}
+        self._cid_decoders: dict[int, Any] = {}  # FSK caller-ID receivers, reused per channel
+        # DTMF caller ID is framed from the digits of the board's own DTMF bank.
+        self._cid_framers: dict[int, Any] = {}
         self._incoming = asyncio.Queue()
         self._dead = self._loop.create_future()  # resolved when the engine stops
         self._task = self._loop.create_task(self._engine(), name=f"boardlib engine {self.url}")
@@ -1089,7 +1091,10 @@ class Board:
         self.stats["ticks"] += 1
         if got > 0:
             self._decode()
+            eligible = self._cid_eligible
             for ev in self._dtmf.process(self._rx_pcm):
+                if eligible[ev.channel]:
+                    self._cid_digit(ev.channel, ev.digit, ev.sample, ev.sample + ev.duration)
                 self.channels[ev.channel]._on_digit(ev.digit, ev.sample)
             for tev in self._tones.process(self._rx_pcm):
                 if getattr(tev, "tone", None) in ("busy", "congestion") and \
@@ -1267,11 +1272,15 @@ class Board:
         self._incoming.put_nowait(call)
 
     def _caller_id(self, t0: int) -> None:
-        """Feed caller-ID decoders of idle and ringing analog trunks that carry signal.
+        """Caller ID on idle and ringing analog trunks.
 
-        Which channels are eligible and which carry signal is found with whole-array
-        operations; Python runs per channel only while a caller-ID burst is on the line.
+        FSK: which channels are eligible and which carry signal is found with whole-array
+        operations; a channel's FSK receiver runs only while a burst is on its line. DTMF
+        caller ID needs no receiver of its own: the board's DTMF bank already hears the
+        digits (:meth:`_cid_digit`); here unterminated DTMF messages time out.
         """
+        for i in [i for i, f in self._cid_framers.items() if f.active]:
+            self._cid_messages(i, self._cid_framers[i].expire(t0, i), t0)
         eligible = self._cid_eligible
         if not eligible.any():
             return
@@ -1281,25 +1290,35 @@ class Board:
         active = self._cid_active
         for i in loud.tolist():
             active[i] = t0 + SAMPLE_RATE  # keep feeding one second past the last signal
-        if not active:
-            return
         for i in list(active):
-            ch = self.channels[i]
             dec = self._cid_decoders.get(i)
             if dec is None:
                 from .dsp import CallerIdDecoder
 
-                dec = self._cid_decoders[i] = CallerIdDecoder(standard="auto")
+                # One receiver demodulates Bell 202 and V.23 alike.
+                dec = self._cid_decoders[i] = CallerIdDecoder(standard="bell202")
             msgs = dec.process(self._rx_pcm[i])
             if t0 >= active[i]:
                 msgs = msgs + dec.flush()
                 dec.reset()
                 del active[i]
-            for msg in msgs:
-                if not getattr(msg, "valid", False):
-                    log.info("channel %d: invalid caller-ID message ignored", i)
-                    continue
-                ch._cid_message = msg
-                ch._cid_sample = t0
-                if ch.state is ChannelState.RINGING and not ch._offered:
-                    self._offer(ch, msg)
+            self._cid_messages(i, msgs, t0)
+
+    def _cid_digit(self, i: int, digit: str, start: int, end: int) -> None:
+        framer = self._cid_framers.get(i)
+        if framer is None:
+            from .dsp.callerid import DtmfCallerIdFramer
+
+            framer = self._cid_framers[i] = DtmfCallerIdFramer(2 * SAMPLE_RATE)
+        self._cid_messages(i, framer.digit(digit, start, end, i), start)
+
+    def _cid_messages(self, i: int, msgs: list[Any], t0: int) -> None:
+        ch = self.channels[i]
+        for msg in msgs:
+            if not getattr(msg, "valid", False):
+                log.info("channel %d: invalid caller-ID message ignored", i)
+                continue
+            ch._cid_message = msg
+            ch._cid_sample = t0
+            if ch.state is ChannelState.RINGING and not ch._offered:
+                self._offer(ch, msg)

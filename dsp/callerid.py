@@ -57,6 +57,7 @@ __all__ = [
     "CallerIdDecoder",
     "CallerIdDecoderBank",
     "CallerIdEncoder",
+    "DtmfCallerIdFramer",
     "encode",
     "encode_dtmf",
     "parse_message",
@@ -459,8 +460,14 @@ def _split_at(s: str, stops: str) -> tuple[str, str]:
     return s, ""
 
 
-class _DtmfFramer:
-    """Collects DTMF digits into caller-ID strings: start character, number, end character."""
+class DtmfCallerIdFramer:
+    """Collects DTMF digits into caller-ID messages: start character, number, end character.
+
+    For a receiver that already detects DTMF (a board's detector bank): feed each digit with
+    :meth:`digit` (its start and end sample), call :meth:`expire` as time passes, and
+    :meth:`flush` at the end. ``timeout`` is the silence, in samples, after which an
+    unterminated message is closed (invalid).
+    """
 
     def __init__(self, timeout: int) -> None:
         self.timeout = timeout
@@ -479,7 +486,13 @@ class _DtmfFramer:
             return _DTMF_START
         return frozenset("#C")
 
-    def digit(self, d: str, sample: int, end: int, channel: int) -> list[CallerIdMessage]:
+    @property
+    def active(self) -> bool:
+        """True while a message is being collected."""
+        return bool(self.digits)
+
+    def digit(self, d: str, sample: int, end: int, channel: int = 0) -> list[CallerIdMessage]:
+        """Add a digit; return the messages it completes (or times out)."""
         out = self.expire(sample, channel)
         if not self.digits:
             self.digits = d
@@ -496,14 +509,16 @@ class _DtmfFramer:
             self.reset()
         return out
 
-    def expire(self, now: int, channel: int) -> list[CallerIdMessage]:
+    def expire(self, now: int, channel: int = 0) -> list[CallerIdMessage]:
+        """Close a message whose last digit is older than the timeout at sample ``now``."""
         if self.digits and now - self.last > self.timeout:
             msg = parse_dtmf(self.digits, sample=self.start, channel=channel, complete=False)
             self.reset()
             return [msg]
         return []
 
-    def flush(self, channel: int) -> list[CallerIdMessage]:
+    def flush(self, channel: int = 0) -> list[CallerIdMessage]:
+        """End of stream: return a message in progress (invalid: no end character)."""
         if self.digits:
             msg = parse_dtmf(self.digits, sample=self.start, channel=channel, complete=False)
             self.reset()
@@ -569,7 +584,7 @@ class CallerIdDecoder:
             if not (0 < float(dtmf_timeout_ms) <= 60000):
                 raise SignalFormatError(f"dtmf_timeout_ms must be within 0..60000, got {dtmf_timeout_ms!r}")
             self._dtmf = DtmfDetector()
-            self._framer = _DtmfFramer(int(dtmf_timeout_ms * SAMPLE_RATE / 1000))
+            self._framer = DtmfCallerIdFramer(int(dtmf_timeout_ms * SAMPLE_RATE / 1000))
         self._sample = 0
 
     def reset(self) -> None:
