@@ -78,6 +78,7 @@ _DIGITS = set("0123456789*#ABCD")
 # recording's silence limit.
 _QUIET_PEAK = 100
 _RING_GAP_SAMPLES = 8 * SAMPLE_RATE  # rings stopping this long means the caller gave up
+_CID_HANGOVER = SAMPLE_RATE // 4  # an FSK burst is continuous: 250 ms after it, flush
 _BL_EREMOVED = -8  # the driver's code for a removed board (boardlib_abi.h)
 
 
@@ -880,6 +881,7 @@ class Board:
         self._cid_decoders: dict[int, Any] = {}  # FSK caller-ID receivers, reused per channel
         # DTMF caller ID is framed from the digits of the board's own DTMF bank.
         self._cid_framers: dict[int, Any] = {}
+        self._cid_framing: set[int] = set()  # framers holding part of a message
         self._incoming = asyncio.Queue()
         self._dead = self._loop.create_future()  # resolved when the engine stops
         self._task = self._loop.create_task(self._engine(), name=f"boardlib engine {self.url}")
@@ -1279,8 +1281,12 @@ class Board:
         caller ID needs no receiver of its own: the board's DTMF bank already hears the
         digits (:meth:`_cid_digit`); here unterminated DTMF messages time out.
         """
-        for i in [i for i, f in self._cid_framers.items() if f.active]:
-            self._cid_messages(i, self._cid_framers[i].expire(t0, i), t0)
+        if self._cid_framing:
+            for i in tuple(self._cid_framing):
+                framer = self._cid_framers[i]
+                self._cid_messages(i, framer.expire(t0, i), t0)
+                if not framer.active:
+                    self._cid_framing.discard(i)
         eligible = self._cid_eligible
         if not eligible.any():
             return
@@ -1289,7 +1295,7 @@ class Board:
         loud = rows[(peaks >= _QUIET_PEAK) | (peaks < 0)]
         active = self._cid_active
         for i in loud.tolist():
-            active[i] = t0 + SAMPLE_RATE  # keep feeding one second past the last signal
+            active[i] = t0 + _CID_HANGOVER  # keep feeding a little past the last signal
         for i in list(active):
             dec = self._cid_decoders.get(i)
             if dec is None:
@@ -1311,6 +1317,8 @@ class Board:
 
             framer = self._cid_framers[i] = DtmfCallerIdFramer(2 * SAMPLE_RATE)
         self._cid_messages(i, framer.digit(digit, start, end, i), start)
+        if framer.active:
+            self._cid_framing.add(i)
 
     def _cid_messages(self, i: int, msgs: list[Any], t0: int) -> None:
         ch = self.channels[i]
