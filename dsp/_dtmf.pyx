@@ -8,8 +8,7 @@ from libc.stdlib cimport calloc, free
 from libc.string cimport memset
 
 from bl_build cimport bl_build_info
-from bl_goertzel cimport (bl_corr_state_t, bl_corr_run_s16_fn, bl_corr_run_u8_fn,
-                          bl_corr_select, bl_corr_clear, bl_corr_sum)
+from bl_goertzel cimport bl_corr_kernels_t, bl_corr_select
 
 import math
 
@@ -24,8 +23,8 @@ cdef extern from *:
     #include <string.h>
     #include <stdint.h>
 
-    #define DTMF_HALF 51            /* hop: half of the 102-sample analysis window */
-    #define DTMF_WIN 102
+    #define DTMF_HALF 52            /* hop: half of the 104-sample analysis window */
+    #define DTMF_WIN 104
     #define DTMF_MAX_EVENTS 16      /* per channel per kernel call (calls carry <= 2048 samples) */
     #define DTMF_GTAB 512
 
@@ -37,7 +36,7 @@ cdef extern from *:
     } dtmf_event_t;
 
     typedef struct {
-        float tab[DTMF_HALF * 16];  /* cos/-sin over one half-window */
+        float tab[DTMF_HALF * 16];  /* cos (lanes 0-7) and -sin (8-15) over one half-window */
         int16_t lut[256];           /* G.711 code -> linear sample */
         float rot_re_f[8], rot_im_f[8]; /* exp(-j w0 * hop) */
         float tol_rad[8];           /* accepted phase-advance error per hop */
@@ -53,13 +52,15 @@ cdef extern from *:
     } dtmf_rx_descriptor_t;
 
     typedef struct {
-        bl_corr_state_t c;
-        float prev_a[16];           /* previous half-block's DFT (its own phase origin) */
-        uint64_t prev_e;
+        int16_t hb[2][DTMF_HALF];   /* the last two half-blocks (ring, slot = index & 1) */
+        float ha[2][16];            /* their DFTs (each with its own phase origin) */
+        uint64_t he[2];             /* their first-difference energies */
+        int hcorr[2], hpoison[2];   /* DFT computed; half-block has lost samples */
+        int32_t xprev;              /* last sample of the previous half-block */
         float prev_z[16];
-        int64_t half;               /* index of the half-block being accumulated */
+        int64_t half;               /* index of the half-block being filled */
         int off;                    /* samples already in it */
-        int have_prev_a, poison;
+        int poison;
         int prev_valid, prev_digit;
         int cur;                    /* digit in progress, -1 none */
         int64_t first, last_ok;
@@ -76,6 +77,7 @@ cdef extern from *:
     static void dtmf_rx_state_init(dtmf_rx_state_t *s) {
         memset(s, 0, sizeof(*s));
         s->cur = -1; s->cand = -1; s->prev_digit = -1;
+        s->hpoison[0] = s->hpoison[1] = 1;
     }
 
     static void dtmf_emit(dtmf_rx_state_t *s, const dtmf_rx_descriptor_t *t) {
@@ -129,7 +131,6 @@ cdef extern from *:
         return t->gtab[i] + x * (t->gtab[i + 1] - t->gtab[i]);
     }
 
-    /* One analysis window m (samples 51m .. 51m+101): A = first-half part, B = second half. */
     /* atan2 to about 1e-5 rad, without libm (cheap and the same on every path). */
     static inline float dtmf_atan2f(float y, float x) {
         float ax = fabsf(x), ay = fabsf(y);
@@ -145,14 +146,14 @@ cdef extern from *:
     /* Phase advance of bin k from the previous window to this one, minus the nominal one. */
     static inline float dtmf_phase_error(const dtmf_rx_state_t *s, const dtmf_rx_descriptor_t *t,
                                          const float *z, int k) {
-        float zr = z[2*k] * s->prev_z[2*k] + z[2*k+1] * s->prev_z[2*k+1];
-        float zi = z[2*k+1] * s->prev_z[2*k] - z[2*k] * s->prev_z[2*k+1];
+        float zr = z[k] * s->prev_z[k] + z[8+k] * s->prev_z[8+k];
+        float zi = z[8+k] * s->prev_z[k] - z[k] * s->prev_z[8+k];
         float yr = zr * t->rot_re_f[k] - zi * t->rot_im_f[k];
         float yi = zr * t->rot_im_f[k] + zi * t->rot_re_f[k];
         return dtmf_atan2f(yi, yr);
     }
 
-    /* One analysis window m (samples 51m .. 51m+101): a = first half, b = second half (each
+    /* One analysis window m (samples 52m .. 52m+103): a = first half, b = second half (each
        with its own phase origin). */
     static void dtmf_window(dtmf_rx_state_t *s, const dtmf_rx_descriptor_t *t, int64_t m,
                             const float *a, const float *b, double energy) {
@@ -164,10 +165,10 @@ cdef extern from *:
         if (a != NULL && energy >= t->min_energy) {
             /* Window DFT = first half + second half moved to the window's phase origin. */
             for (k = 0; k < 8; k++) {
-                z[2*k] = a[2*k] + (t->rot_re_f[k] * b[2*k] - t->rot_im_f[k] * b[2*k+1]);
-                z[2*k+1] = a[2*k+1] + (t->rot_re_f[k] * b[2*k+1] + t->rot_im_f[k] * b[2*k]);
+                z[k] = a[k] + (t->rot_re_f[k] * b[k] - t->rot_im_f[k] * b[8+k]);
+                z[8+k] = a[8+k] + (t->rot_re_f[k] * b[8+k] + t->rot_im_f[k] * b[k]);
             }
-            for (k = 0; k < 8; k++) p[k] = z[2*k] * z[2*k] + z[2*k+1] * z[2*k+1];
+            for (k = 0; k < 8; k++) p[k] = z[k] * z[k] + z[8+k] * z[8+k];
             r = p[1] > p[0] ? 1 : 0;
             r = p[2] > p[r] ? 2 : r;
             r = p[3] > p[r] ? 3 : r;
@@ -183,8 +184,8 @@ cdef extern from *:
                 if (k != c && p[k] * t->relpeak > p[c]) valid = 0;
             if (valid && s->prev_valid && s->prev_digit == digit) {
                 /* The tone must be steady: similar power in this window and the previous. */
-                ar = s->prev_z[2*r] * s->prev_z[2*r] + s->prev_z[2*r+1] * s->prev_z[2*r+1];
-                ac = s->prev_z[2*c] * s->prev_z[2*c] + s->prev_z[2*c+1] * s->prev_z[2*c+1];
+                ar = s->prev_z[r] * s->prev_z[r] + s->prev_z[8+r] * s->prev_z[8+r];
+                ac = s->prev_z[c] * s->prev_z[c] + s->prev_z[8+c] * s->prev_z[8+c];
                 if (ar * t->balance >= p[r] && p[r] * t->balance >= ar
                         && ac * t->balance >= p[c] && p[c] * t->balance >= ac) {
                     /* Frequency from the phase advance over one hop. */
@@ -216,60 +217,82 @@ cdef extern from *:
             dtmf_digit_logic(s, t, m, ok, digit, pr, pc);
     }
 
-    static void dtmf_complete_half(dtmf_rx_state_t *s, const dtmf_rx_descriptor_t *t) {
-        float sum[16];
-        bl_corr_sum(&s->c, sum);
-        if (s->half >= 1) {
-            if (s->have_prev_a && !s->poison)
-                dtmf_window(s, t, s->half - 1, s->prev_a, sum,
-                            (double) (s->prev_e + s->c.e));
-            else
-                dtmf_window(s, t, s->half - 1, NULL, NULL, 0.0);
+    static inline void dtmf_corr(dtmf_rx_state_t *s, const dtmf_rx_descriptor_t *t,
+                                 const bl_corr_kernels_t *fn, int slot) {
+        if (!s->hcorr[slot]) {
+            fn->corr(t->tab, s->hb[slot], DTMF_HALF, s->ha[slot]);
+            s->hcorr[slot] = 1;
         }
-        memcpy(s->prev_a, sum, sizeof(s->prev_a));
-        s->prev_e = s->c.e;
-        s->have_prev_a = !s->poison;
-        bl_corr_clear(&s->c);
+    }
+
+    /* Half-block `half` is complete: its energy now, its DFT only when a window needs it. */
+    static void dtmf_complete_half(dtmf_rx_state_t *s, const dtmf_rx_descriptor_t *t,
+                                   const bl_corr_kernels_t *fn, const int16_t *src) {
+        int cur = (int) (s->half & 1), prv = cur ^ 1;
+        uint64_t e = 0;
+        s->hpoison[cur] = s->poison;
+        s->hcorr[cur] = 0;
+        if (!s->poison) {
+            e = fn->energy(src != NULL ? src : s->hb[cur], DTMF_HALF, s->xprev);
+            s->xprev = s->hb[cur][DTMF_HALF - 1];
+        } else {
+            s->xprev = 0;
+        }
+        s->he[cur] = e;
+        if (s->half >= 1) {
+            if (!s->hpoison[prv] && !s->poison
+                    && (double) (s->he[prv] + e) >= t->min_energy) {
+                dtmf_corr(s, t, fn, prv);
+                dtmf_corr(s, t, fn, cur);
+                dtmf_window(s, t, s->half - 1, s->ha[prv], s->ha[cur],
+                            (double) (s->he[prv] + e));
+            } else {
+                dtmf_window(s, t, s->half - 1, NULL, NULL, 0.0);
+            }
+        }
         s->half++;
         s->off = 0;
         s->poison = 0;
     }
 
     static void dtmf_rx_s16(dtmf_rx_state_t *s, const dtmf_rx_descriptor_t *t,
-                            bl_corr_run_s16_fn fn, const int16_t *amp, int64_t n) {
+                            const bl_corr_kernels_t *fn, const int16_t *amp, int64_t n) {
         int step;
         while (n > 0) {
             step = DTMF_HALF - s->off;
             if (step > n) step = (int) n;
-            fn(&s->c, t->tab, s->off, amp, step, t->lut);
+            memcpy(&s->hb[s->half & 1][s->off], amp, (size_t) step * sizeof(int16_t));
             amp += step; n -= step; s->off += step;
-            if (s->off == DTMF_HALF) dtmf_complete_half(s, t);
+            if (s->off == DTMF_HALF)
+                dtmf_complete_half(s, t, fn, step == DTMF_HALF ? amp - DTMF_HALF : NULL);
         }
     }
 
     static void dtmf_rx_u8(dtmf_rx_state_t *s, const dtmf_rx_descriptor_t *t,
-                           bl_corr_run_u8_fn fn, const uint8_t *amp, int64_t n) {
-        int step;
+                           const bl_corr_kernels_t *fn, const uint8_t *amp, int64_t n) {
+        int step, i;
+        int16_t *dst;
         while (n > 0) {
             step = DTMF_HALF - s->off;
             if (step > n) step = (int) n;
-            fn(&s->c, t->tab, s->off, amp, step, t->lut);
+            dst = &s->hb[s->half & 1][s->off];
+            for (i = 0; i < step; i++) dst[i] = t->lut[amp[i]];
             amp += step; n -= step; s->off += step;
-            if (s->off == DTMF_HALF) dtmf_complete_half(s, t);
+            if (s->off == DTMF_HALF) dtmf_complete_half(s, t, fn, NULL);
         }
     }
 
     /* Lost audio: advance the timeline; no window spanning the gap is analysed. */
-    static void dtmf_rx_fillin(dtmf_rx_state_t *s, const dtmf_rx_descriptor_t *t, int64_t n) {
+    static void dtmf_rx_fillin(dtmf_rx_state_t *s, const dtmf_rx_descriptor_t *t,
+                               const bl_corr_kernels_t *fn, int64_t n) {
         int step;
         while (n > 0) {
             s->poison = 1;
             step = DTMF_HALF - s->off;
             if (step > n) step = (int) n;
             n -= step; s->off += step;
-            if (s->off == DTMF_HALF) dtmf_complete_half(s, t);
+            if (s->off == DTMF_HALF) dtmf_complete_half(s, t, fn, NULL);
         }
-        s->c.xprev = 0;
     }
 
     static void dtmf_rx_flush(dtmf_rx_state_t *s, const dtmf_rx_descriptor_t *t) {
@@ -290,7 +313,7 @@ cdef extern from *:
         double high_ms
 
     ctypedef struct dtmf_rx_descriptor_t:
-        float tab[51 * 16]
+        float tab[52 * 16]
         int16_t lut[256]
         float rot_re_f[8]
         float rot_im_f[8]
@@ -325,11 +348,12 @@ cdef extern from *:
         dtmf_event_t ev[16]
 
     void dtmf_rx_state_init(dtmf_rx_state_t *s) noexcept nogil
-    void dtmf_rx_s16(dtmf_rx_state_t *s, const dtmf_rx_descriptor_t *t, bl_corr_run_s16_fn fn,
+    void dtmf_rx_s16(dtmf_rx_state_t *s, const dtmf_rx_descriptor_t *t, const bl_corr_kernels_t *fn,
                      const int16_t *amp, int64_t n) noexcept nogil
-    void dtmf_rx_u8(dtmf_rx_state_t *s, const dtmf_rx_descriptor_t *t, bl_corr_run_u8_fn fn,
+    void dtmf_rx_u8(dtmf_rx_state_t *s, const dtmf_rx_descriptor_t *t, const bl_corr_kernels_t *fn,
                     const uint8_t *amp, int64_t n) noexcept nogil
-    void dtmf_rx_fillin(dtmf_rx_state_t *s, const dtmf_rx_descriptor_t *t, int64_t n) noexcept nogil
+    void dtmf_rx_fillin(dtmf_rx_state_t *s, const dtmf_rx_descriptor_t *t, const bl_corr_kernels_t *fn,
+                        int64_t n) noexcept nogil
     void dtmf_rx_flush(dtmf_rx_state_t *s, const dtmf_rx_descriptor_t *t) noexcept nogil
 
 
@@ -352,9 +376,8 @@ _END_MISS = 5
 _CHUNK = 2048
 _W2_SCALE = 4096.0
 
-cdef bl_corr_run_s16_fn _run_s16
-cdef bl_corr_run_u8_fn _run_u8
-cdef int _simd_level = bl_corr_select(&_run_s16, &_run_u8, 2)
+cdef bl_corr_kernels_t _kern
+cdef int _simd_level = bl_corr_select(&_kern, 2)
 
 
 def _build_info():
@@ -371,7 +394,7 @@ def _test_simd_level() -> str:
 def _test_select_simd(level: int) -> str:
     """Use at most SIMD ``level`` (0 baseline, 1 AVX2, 2 AVX-512); returns the kernel chosen."""
     global _simd_level
-    _simd_level = bl_corr_select(&_run_s16, &_run_u8, level)
+    _simd_level = bl_corr_select(&_kern, level)
     return _test_simd_level()
 
 
@@ -426,8 +449,8 @@ cdef int _fill_descriptor(dtmf_rx_descriptor_t *t, sample_rate, threshold_dbm0, 
     cdef int pos, f, i
     for pos in range(DTMF_HALF):
         for f in range(8):
-            t.tab[pos * 16 + 2 * f] = math.cos(omega[f] * pos)
-            t.tab[pos * 16 + 2 * f + 1] = -math.sin(omega[f] * pos)
+            t.tab[pos * 16 + f] = math.cos(omega[f] * pos)
+            t.tab[pos * 16 + 8 + f] = -math.sin(omega[f] * pos)
     for f in range(8):
         t.rot_re_f[f] = math.cos(omega[f] * DTMF_HALF)
         t.rot_im_f[f] = -math.sin(omega[f] * DTMF_HALF)
@@ -440,14 +463,14 @@ cdef int _fill_descriptor(dtmf_rx_descriptor_t *t, sample_rate, threshold_dbm0, 
         g = abs(np.sum(w * np.exp(1j * dw * n))) / sw
         t.gtab[i] = max(g * g, 1e-6)
     t.ms_scale = 2.0 / (sw * sw)
-    t.e_scale = 1.0 / DTMF_WIN
+    t.e_scale = 64.0 / DTMF_WIN
     t.thr_ms = _MS_0DBM0 * 10.0 ** (thr / 10.0)
     t.twist_max = 10.0 ** ((tw + _TWIST_MARGIN_DB) / 10.0)
     t.rtwist_max = 10.0 ** ((rtw + _TWIST_MARGIN_DB) / 10.0)
     t.purity = 10.0 ** (_PURITY_DB / 10.0)
     # Two tones at the threshold carry at least this first-difference energy in a window
     # (lowest gain of each group); windows under a quarter of it cannot hold a digit.
-    t.min_energy = 0.25 * t.thr_ms * (t.gdiff[0] + t.gdiff[4]) * DTMF_WIN
+    t.min_energy = 0.25 * t.thr_ms * (t.gdiff[0] + t.gdiff[4]) * DTMF_WIN / 64.0
     t.balance = _BALANCE
     t.relpeak = 10.0 ** (_RELATIVE_PEAK_DB / 10.0)
     for f in range(8):
@@ -510,7 +533,7 @@ cdef class DtmfDetector:
 
     How it works
     ------------
-    * DFTs at the 8 nominal frequencies over 102-sample windows (12.75 ms) hopped by 51
+    * DFTs at the 8 nominal frequencies over 104-sample windows (13 ms) hopped by 52
       samples. Each sample feeds a 16-lane correlator (8 tones x re/im) over its half-block;
       a window is two consecutive half-blocks, the second rotated to the window's phase
       origin, so overlapping windows cost one correlation per sample. The correlator
@@ -520,7 +543,7 @@ cdef class DtmfDetector:
     * Steadiness: each tone's power in this window and the previous one agree within 3 dB,
       so the tone fills both windows (this is what measures duration).
     * The frequency of each tone is measured from the phase advance of its DFT between the
-      two windows (hop 51 samples: unambiguous within +-78 Hz). It must lie within
+      two windows (hop 52 samples: unambiguous within +-76.9 Hz). It must lie within
       +-(2.5 % + 1 Hz) of nominal: midway between the Q.24 "must operate" +-(1.5 % + 2 Hz)
       and "must not operate" +-3.5 %. A tone of the same group picked up by a neighbouring
       bin fails this test, and so does anything that is not a steady sine.
@@ -536,7 +559,7 @@ cdef class DtmfDetector:
     * Tones of 36 ms or more are detected; tones of 28 ms or less are not (Q.24: operate
       >= 40 ms, non-operate <= 23 ms). Dropouts up to 10 ms never split a digit and
       pauses of 40 ms always separate two digits.
-    * Start and duration are measured on the 51-sample hop grid: within about +-4 ms.
+    * Start and duration are measured on the 52-sample hop grid: within about +-6 ms.
     * Levels are measured within +-1 dB for tones within the frequency tolerance, without
       overflow up to full scale (+3.14 dBm0).
     * Only 8000 Hz audio is supported.
@@ -596,11 +619,11 @@ cdef class DtmfDetector:
             if self.law is None:
                 s16 = arr[start:start + step]
                 with nogil:
-                    dtmf_rx_s16(&self.st, self.desc, _run_s16, &s16[0], step)
+                    dtmf_rx_s16(&self.st, self.desc, &_kern, &s16[0], step)
             else:
                 u8 = arr[start:start + step]
                 with nogil:
-                    dtmf_rx_u8(&self.st, self.desc, _run_u8, &u8[0], step)
+                    dtmf_rx_u8(&self.st, self.desc, &_kern, &u8[0], step)
             if self.st.nev:
                 events.extend(self._collect())
             start += step
@@ -611,7 +634,7 @@ cdef class DtmfDetector:
         count = int(n)
         if count != n or count < 0:
             raise SignalFormatError(f"n must be a non-negative integer number of samples, got {n!r}")
-        dtmf_rx_fillin(&self.st, self.desc, count)
+        dtmf_rx_fillin(&self.st, self.desc, &_kern, count)
         return self._collect()
 
     def flush(self):
@@ -712,11 +735,11 @@ cdef class DtmfDetectorBank:
             with nogil:
                 if self.law is None:
                     for ch in range(nch):
-                        dtmf_rx_s16(&self.st[ch], self.desc, _run_s16, &s16[ch, start], step)
+                        dtmf_rx_s16(&self.st[ch], self.desc, &_kern, &s16[ch, start], step)
                         any_events |= self.st[ch].nev
                 else:
                     for ch in range(nch):
-                        dtmf_rx_u8(&self.st[ch], self.desc, _run_u8, &u8[ch, start], step)
+                        dtmf_rx_u8(&self.st[ch], self.desc, &_kern, &u8[ch, start], step)
                         any_events |= self.st[ch].nev
             if any_events:
                 events.extend(self._collect())
@@ -730,7 +753,7 @@ cdef class DtmfDetectorBank:
             raise SignalFormatError(f"n must be a non-negative integer number of samples, got {n!r}")
         cdef int ch
         for ch in range(self.channels):
-            dtmf_rx_fillin(&self.st[ch], self.desc, count)
+            dtmf_rx_fillin(&self.st[ch], self.desc, &_kern, count)
         return self._collect()
 
     def flush(self):

@@ -4,16 +4,15 @@
 #
 # * ``goertzel_descriptor_t`` / ``goertzel_state_t``: the classic single-frequency Goertzel
 #   recurrence (spandsp naming), for receivers that only need the power at a few frequencies.
-# * ``bl_corr_*``: a 16-lane correlator (8 complex DFT bins). A caller-built table
-#   ``tab[pos][lane]`` holds ``cos``/``-sin`` values (optionally window-weighted); every input
-#   sample ``x`` at position ``pos`` of the current block adds ``tab[pos][lane] * x`` to each
-#   of the 16 accumulators, and the energy of the first difference ``x[n] - x[n-1]`` is kept
-#   beside them in exact integer arithmetic. The lanes are independent, so the loop
-#   vectorises across lanes (one AVX-512 or two AVX2 fused multiply-adds per sample); four
-#   accumulator sets, chosen by position modulo 4, hide the add latency. The kernel is compiled three times (AVX-512, AVX2+FMA,
-#   baseline) and chosen at run time with ``__builtin_cpu_supports``. The order of the
-#   floating-point operations does not depend on how the input is chunked, so results are
-#   bit-identical for any chunking within one process.
+# * ``bl_corr_block_*``: a 16-lane block correlator (8 complex DFT bins). A caller-built
+#   table ``tab[i][lane]`` holds ``cos``/``-sin`` values (optionally window-weighted); a block
+#   of samples ``x[i]`` gives ``out[lane] = sum_i tab[i][lane] * x[i]``, plus the energy of the
+#   first difference ``x[i] - x[i-1]`` in integer arithmetic (squares scaled by 1/64). The lanes are
+#   independent, so the loop vectorises across lanes (one AVX-512 or two AVX2 fused
+#   multiply-adds per sample); four accumulators hide the add latency. The kernel is compiled three times (AVX-512, AVX2+FMA,
+#   baseline) and chosen at run time with ``__builtin_cpu_supports``. A block's result depends
+#   only on its samples, so receivers that buffer whole blocks give bit-identical results for
+#   any chunking of their input.
 from libc.stdint cimport int16_t, int32_t, uint8_t, uint32_t, uint64_t
 
 cdef extern from *:
@@ -57,19 +56,13 @@ cdef extern from *:
         return p;
     }
 
-    /* ---- 32-lane windowed correlator -------------------------------------------------- */
+    /* ---- 16-lane block correlator ---------------------------------------------------- */
     #define BL_CORR_LANES 16
 
-    /* Four accumulator sets, chosen by sample position modulo 4, break the add latency
-       chain; they are summed in a fixed order when the half-block completes. The energies
-       are exact integers, so neither depends on how the input was chunked. */
-    typedef struct {
-        float acc[4][BL_CORR_LANES];
-        uint64_t e;                 /* energy of the first difference (exact) */
-        int32_t xprev;              /* previous sample, for the first difference */
-    } bl_corr_state_t;
-
     typedef float bl_v16f __attribute__((vector_size(64)));
+    typedef int16_t bl_v16s __attribute__((vector_size(32)));
+    typedef int32_t bl_v16i __attribute__((vector_size(64)));
+    typedef uint32_t bl_v16u __attribute__((vector_size(64)));
 
     static inline bl_v16f bl_v16f_load(const float *p) {
         bl_v16f v;
@@ -77,60 +70,46 @@ cdef extern from *:
         return v;
     }
 
-    #define BL_CORR_BODY(LD)                                                                \\
-        bl_v16f a[4], b0, b1, b2, b3;                                                      \\
-        uint64_t e0 = 0;                                                                   \\
-        const float *t;                                                                    \\
-        int i;                                                                             \\
-        if (n <= 0) return;                                                                \\
-        {                                                                                  \\
-            int32_t d = (int32_t) (LD(0)) - s->xprev;                                      \\
-            e0 += (uint64_t) ((uint32_t) d * (uint32_t) d);                                \\
-        }                                                                                  \\
-        for (i = 1; i < n; i++) {                                                          \\
-            int32_t d = (int32_t) (LD(i)) - (int32_t) (LD(i - 1));                         \\
-            e0 += (uint64_t) ((uint32_t) d * (uint32_t) d);                                \\
-        }                                                                                  \\
-        s->e += e0;                                                                        \\
-        s->xprev = (int32_t) (LD(n - 1));                                                  \\
-        memcpy(a, s->acc, sizeof(a));                                                      \\
-        t = tab + (size_t) pos * BL_CORR_LANES;                                            \\
-        i = 0;                                                                             \\
-        while (i < n && ((pos + i) & 3) != 0) {                                            \\
-            a[(pos + i) & 3] += bl_v16f_load(t) * (float) (LD(i));                         \\
-            t += BL_CORR_LANES; i++;                                                       \\
-        }                                                                                  \\
-        if (i + 4 <= n) {                                                                  \\
-            b0 = a[0]; b1 = a[1]; b2 = a[2]; b3 = a[3];                                    \\
-            for (; i + 4 <= n; i += 4, t += 4 * BL_CORR_LANES) {                           \\
-                b0 += bl_v16f_load(t) * (float) (LD(i));                                   \\
-                b1 += bl_v16f_load(t + BL_CORR_LANES) * (float) (LD(i + 1));               \\
-                b2 += bl_v16f_load(t + 2 * BL_CORR_LANES) * (float) (LD(i + 2));           \\
-                b3 += bl_v16f_load(t + 3 * BL_CORR_LANES) * (float) (LD(i + 3));           \\
-            }                                                                              \\
-            a[0] = b0; a[1] = b1; a[2] = b2; a[3] = b3;                                    \\
-        }                                                                                  \\
-        while (i < n) {                                                                    \\
-            a[(pos + i) & 3] += bl_v16f_load(t) * (float) (LD(i));                         \\
-            t += BL_CORR_LANES; i++;                                                       \\
-        }                                                                                  \\
-        memcpy(s->acc, a, sizeof(a));
-
+    /* out[lane] = sum_i tab[i][lane] * x[i] over a block of n samples (n a multiple of 4).
+       Four accumulators (sample index modulo 4) hide the add latency; they are summed in a
+       fixed order, so the result depends only on the block. bl_diff_energy: energy of the
+       first difference x[i] - x[i-1] (x[-1] = xprev) in integers, each square divided by 64
+       (n <= 64). */
     #define BL_CORR_DEFINE(SUFFIX, ATTR)                                                    \\
-        ATTR static void bl_corr_run_s16_##SUFFIX(bl_corr_state_t *s, const float *tab,     \\
-                int pos, const int16_t *in,      \\
-                int n, const int16_t *lut) {                                               \\
-            (void) lut;                                                                    \\
-            BL_CORR_BODY(BL_LOAD_S16)                                                      \\
+        ATTR static void bl_corr_block_##SUFFIX(const float *tab, const int16_t *x, int n,   \\
+                                                float *out) {                              \\
+            bl_v16f a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, r;                             \\
+            int i;                                                                         \\
+            for (i = 0; i + 4 <= n; i += 4, tab += 4 * BL_CORR_LANES) {                    \\
+                a0 += bl_v16f_load(tab) * (float) x[i];                                    \\
+                a1 += bl_v16f_load(tab + BL_CORR_LANES) * (float) x[i + 1];                \\
+                a2 += bl_v16f_load(tab + 2 * BL_CORR_LANES) * (float) x[i + 2];            \\
+                a3 += bl_v16f_load(tab + 3 * BL_CORR_LANES) * (float) x[i + 3];            \\
+            }                                                                              \\
+            r = (a0 + a1) + (a2 + a3);                                                     \\
+            memcpy(out, &r, sizeof(r));                                                    \\
         }                                                                                  \\
-        ATTR static void bl_corr_run_u8_##SUFFIX(bl_corr_state_t *s, const float *tab,      \\
-                int pos, const uint8_t *in,      \\
-                int n, const int16_t *lut) {                                               \\
-            BL_CORR_BODY(BL_LOAD_U8)                                                       \\
+        ATTR static uint64_t bl_diff_energy_##SUFFIX(const int16_t *x, int n, int32_t xprev) { \\
+            bl_v16u acc = {0};                                                             \\
+            int32_t d = (int32_t) x[0] - xprev;                                            \\
+            uint32_t e = ((uint32_t) d * (uint32_t) d) >> 6;                               \\
+            int i;                                                                         \\
+            for (i = 1; i + 16 <= n; i += 16) {                                            \\
+                bl_v16s c, p;                                                              \\
+                bl_v16u v;                                                                 \\
+                memcpy(&c, x + i, sizeof(c));                                              \\
+                memcpy(&p, x + i - 1, sizeof(p));                                          \\
+                v = (bl_v16u) (__builtin_convertvector(c, bl_v16i)                         \\
+                               - __builtin_convertvector(p, bl_v16i));                     \\
+                acc += (v * v) >> 6;                                                       \\
+            }                                                                              \\
+            for (; i < n; i++) {                                                           \\
+                d = (int32_t) x[i] - (int32_t) x[i - 1];                                   \\
+                e += ((uint32_t) d * (uint32_t) d) >> 6;                                   \\
+            }                                                                              \\
+            for (i = 0; i < 16; i++) e += acc[i];                                          \\
+            return e;                                                                      \\
         }
-
-    #define BL_LOAD_S16(j) in[(j)]
-    #define BL_LOAD_U8(j) lut[in[(j)]]
 
     BL_CORR_DEFINE(generic, )
     #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
@@ -138,38 +117,26 @@ cdef extern from *:
     BL_CORR_DEFINE(avx512, __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"))))
     #endif
 
-    typedef void (*bl_corr_run_s16_fn)(bl_corr_state_t *, const float *, int,
-                                       const int16_t *, int, const int16_t *);
-    typedef void (*bl_corr_run_u8_fn)(bl_corr_state_t *, const float *, int,
-                                      const uint8_t *, int, const int16_t *);
+    typedef void (*bl_corr_block_fn)(const float *, const int16_t *, int, float *);
+    typedef uint64_t (*bl_diff_energy_fn)(const int16_t *, int, int32_t);
+    typedef struct { bl_corr_block_fn corr; bl_diff_energy_fn energy; } bl_corr_kernels_t;
 
     /* Picks the widest kernel this CPU runs; returns 2 (AVX-512), 1 (AVX2) or 0 (baseline). */
-    static int bl_corr_select(bl_corr_run_s16_fn *s16, bl_corr_run_u8_fn *u8, int max_level) {
+    static int bl_corr_select(bl_corr_kernels_t *k, int max_level) {
     #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
         __builtin_cpu_init();
         if (max_level >= 2 && __builtin_cpu_supports("avx512f")
-                && __builtin_cpu_supports("avx512vl")) {
-            *s16 = bl_corr_run_s16_avx512; *u8 = bl_corr_run_u8_avx512; return 2;
+                && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw")
+                && __builtin_cpu_supports("avx512dq")) {
+            k->corr = bl_corr_block_avx512; k->energy = bl_diff_energy_avx512; return 2;
         }
         if (max_level >= 1 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-            *s16 = bl_corr_run_s16_avx2; *u8 = bl_corr_run_u8_avx2; return 1;
+            k->corr = bl_corr_block_avx2; k->energy = bl_diff_energy_avx2; return 1;
         }
     #else
         (void) max_level;
     #endif
-        *s16 = bl_corr_run_s16_generic; *u8 = bl_corr_run_u8_generic; return 0;
-    }
-
-    static inline void bl_corr_clear(bl_corr_state_t *s) {
-        int j, k;
-        for (j = 0; j < 4; j++) for (k = 0; k < BL_CORR_LANES; k++) s->acc[j][k] = 0.0f;
-        s->e = 0;
-    }
-    /* The half-block's correlator sums, added in a fixed order. */
-    static inline void bl_corr_sum(const bl_corr_state_t *s, float *out) {
-        int k;
-        for (k = 0; k < BL_CORR_LANES; k++)
-            out[k] = (s->acc[0][k] + s->acc[1][k]) + (s->acc[2][k] + s->acc[3][k]);
+        k->corr = bl_corr_block_generic; k->energy = bl_diff_energy_generic; return 0;
     }
     """
     int BL_CORR_LANES
@@ -190,14 +157,9 @@ cdef extern from *:
     int goertzel_update(goertzel_state_t *s, const int16_t *amp, int n) noexcept nogil
     float goertzel_result(goertzel_state_t *s) noexcept nogil
 
-    ctypedef struct bl_corr_state_t:
-        float acc[4][16]
-        uint64_t e
-        int32_t xprev
-    ctypedef void (*bl_corr_run_s16_fn)(bl_corr_state_t *, const float *, int,
-                                        const int16_t *, int, const int16_t *) noexcept nogil
-    ctypedef void (*bl_corr_run_u8_fn)(bl_corr_state_t *, const float *, int,
-                                       const uint8_t *, int, const int16_t *) noexcept nogil
-    int bl_corr_select(bl_corr_run_s16_fn *s16, bl_corr_run_u8_fn *u8, int max_level) noexcept nogil
-    void bl_corr_clear(bl_corr_state_t *s) noexcept nogil
-    void bl_corr_sum(const bl_corr_state_t *s, float *out) noexcept nogil
+    ctypedef void (*bl_corr_block_fn)(const float *, const int16_t *, int, float *) noexcept nogil
+    ctypedef uint64_t (*bl_diff_energy_fn)(const int16_t *, int, int32_t) noexcept nogil
+    ctypedef struct bl_corr_kernels_t:
+        bl_corr_block_fn corr
+        bl_diff_energy_fn energy
+    int bl_corr_select(bl_corr_kernels_t *k, int max_level) noexcept nogil
