@@ -579,6 +579,7 @@ class _Session:
                   answer=_redacted(result))
         if outcome != "ok":
             self.report.host_failures += 1
+            self.report.result = "host_failed"  # unless the caller goes on to a menu choice
             target = step.get("on_fail")
             if target:
                 return str(target)

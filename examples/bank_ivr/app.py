@@ -29,34 +29,50 @@ except ImportError:  # run as a script
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from host import BankHost  # type: ignore[no-redef]
 
-__all__ = ["FLOW", "AGENT_NUMBER", "DEFAULT_CALLERS", "BankRun", "run_bank", "run_demo"]
+__all__ = ["FLOW", "AGENT_NUMBER", "DEFAULT_CALLERS", "BankRun", "run_bank", "run_demo", "summary",
+           "known", "demo_host_faults"]
 
 FLOW = Path(__file__).resolve().parent / "bank.toml"
 AGENT_NUMBER = "8000"
 
-_CARD_UNKNOWN_CALLER = "6228480044332218"  # Li Si's card, used from an unknown number
-#: Callers of the demo, one per path of the bank IVR (times in media seconds).
+ZHANG, LI, MARY, STRANGER = "13800138000", "13900139000", "13700137000", "13600136000"
+_PIN_WAIT = "wait 10"  # welcome + lookup + the PIN prompt (not interruptible) are over by then
+
+
+def known(number: str, pin: str, *keys: str, at: float, tail: float = 25.0,
+          label: str = "") -> dict[str, Any]:
+    """A caller identified by caller ID: the PIN, then menu keys 1.5 s apart (a step that
+    starts with wait/say/press is taken as it is), then ``tail`` seconds and a hang-up."""
+    script: list[str] = [_PIN_WAIT, f"press {pin}#"]
+    for k in keys:
+        script += [k] if k.startswith(("wait", "say", "press")) else ["wait 1.5", f"press {k}"]
+    script += [f"wait {tail}", "hangup"]
+    return {"number": number, "at": at, "script": script, "label": label}
+
+
+#: Callers of the demo, one per path of the bank IVR (times in media seconds). Mary's
+#: balance request meets a host that never answers (the demo injects it: see run_demo).
 DEFAULT_CALLERS: list[dict[str, Any]] = [
-    {"label": "balance", "number": "13800138000", "name": "ZHANG SAN", "at": 0.0,
-     "script": ["wait 4", "press 123456#", "wait 1", "press 1", "wait 1", "press 1",
-                "wait 14", "hangup"]},
-    {"label": "recent+fx", "number": "13800138000", "at": 0.5,
-     "script": ["wait 4", "press 123456#", "wait 1", "press 12", "wait 14", "press 3",
-                "wait 12", "hangup"]},
-    {"label": "card+transfer", "number": "13600136000", "cid": "dtmf", "at": 1.0,
-     "script": ["wait 2", "press 6228480044332218#", "wait 8", "press 1", "wait 6",
-                "press 654321#", "wait 2", "press 4", "wait 1", "press 2", "wait 1",
-                "press 50#", "wait 6", "press 1", "wait 12", "hangup"]},
-    {"label": "lost card", "number": "13700137000", "name": "MARY SMITH", "at": 30.0,
-     "script": ["wait 4", "press 112233#", "wait 1", "press 4", "wait 1", "press 1", "wait 1",
-                "press 1", "wait 8", "hangup"]},
-    {"label": "agent", "number": "13900139000", "at": 32.0,
-     "script": ["wait 4", "press 654321#", "wait 1", "press 1", "wait 20"]},
-    {"label": "complaint", "number": "13800138000", "at": 60.0,
-     "script": ["wait 4", "press 123456#", "wait 1", "press 4", "wait 1", "press 3", "wait 16",
-                "say 3", "press #", "wait 8", "hangup"]},
-    {"label": "silent", "number": "13600136000", "at": 62.0, "script": []},
+    known(ZHANG, "123456", "1", "1", at=0.0, label="balance"),
+    known(ZHANG, "123456", "1", "2", at=1.0, label="recent"),
+    known(ZHANG, "123456", "3", at=2.0, label="fx rates"),
+    known(ZHANG, "123456", "2", "1", "100#", "wait 3", "press 1", at=3.0, tail=30,
+          label="transfer"),
+    known(MARY, "112233", "4", "1", "1", at=4.0, label="lost card"),
+    known(LI, "654321", "3", "2", "wait 6", "press 908172#", "wait 6", "press 908172#",
+          at=5.0, label="change pin"),
+    known(ZHANG, "123456", "4", "3", "wait 6.5", "say 3", "press #", at=6.0, label="complaint"),
+    {"number": STRANGER, "at": 7.0, "label": "card+agent", "script": [
+        "wait 5", "press 6228480044332218#", "wait 2", "press 1", "wait 12", "press 654321#",
+        "wait 2", "press 1", "wait 30"]},
+    {"number": STRANGER, "at": 8.0, "label": "silent", "script": []},
+    known(MARY, "112233", "1", "1", at=9.0, label="host down"),
 ]
+
+
+def demo_host_faults(host: BankHost) -> None:
+    """The demo's injected fault: Mary's balance request is never answered."""
+    host.fail["balances:C003"] = "timeout"
 
 
 @dataclass
@@ -75,7 +91,8 @@ async def run_bank(callers: list[Any], *, url: str = "emu://?lines=4&seed=1",
                    params: Params | None = None, flow: str | Path = FLOW,
                    host_setup: Any = None, during: Any = None, trace: bool = False,
                    trace_dir: str | Path | None = None, latency: float = 0.3,
-                   limit_seconds: float = 900.0, agent_seconds: float = 4.0) -> BankRun:
+                   limit_seconds: float = 900.0, agent_seconds: float = 4.0,
+                   cti: Any = None) -> BankRun:
     """Run ``callers`` (``Caller`` objects or dicts of their fields) against the bank IVR."""
     from boardlib.emulator.parties import Callee, Caller
 
@@ -87,7 +104,7 @@ async def run_bank(callers: list[Any], *, url: str = "emu://?lines=4&seed=1",
             host_setup(host)
         p = params or Params()
         p.trace = p.trace or trace
-        engine = Engine(flow, host=host, params=p, trace_dir=trace_dir,
+        engine = Engine(flow, host=host, params=p, trace_dir=trace_dir, cti=cti,
                         spool_dir=Path(tempfile.gettempdir()) / "boardlib-bank-voicemail")
         exchange = board.driver.exchange  # type: ignore[attr-defined]
         exchange.add_callee(Callee(AGENT_NUMBER, "human", rings=1, hangup_after=agent_seconds))
@@ -134,7 +151,7 @@ async def run_demo(url: str | None = None, as_json: bool = False,
     """Run the bank IVR demo; print each call and a summary; 0 when no call hit a flow
     error."""
     run = await run_bank(callers if callers is not None else DEFAULT_CALLERS,
-                         url=url or "emu://?lines=4&seed=1")
+                         url=url or "emu://?lines=12&seed=1", host_setup=demo_host_faults)
     rep = summary(run)
     if as_json:
         json.dump(rep, sys.stdout, indent=2, ensure_ascii=False)

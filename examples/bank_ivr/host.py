@@ -5,7 +5,8 @@ The host is an async callable ``host(function, payload) -> dict`` as the IVR eng
 Latency is waited with the ``sleep`` coroutine it is given (the board's media-time sleep, so
 an emulated board with a virtual clock needs no wall time). Failures are injected per
 function: ``host.fail["balances"] = "error"`` (the host raises) or ``"timeout"`` (it never
-answers), or ``host.slow["balances"] = 7.0`` (it answers after 7 media seconds).
+answers), or ``host.slow["balances"] = 7.0`` (it answers after 7 media seconds);
+``host.fail["balances:C003"]`` fails the function for one customer only.
 
 PINs are stored as salted PBKDF2 hashes, never in clear.
 """
@@ -99,7 +100,7 @@ class BankHost:
     async def __call__(self, function: str, payload: dict[str, Any]) -> dict[str, Any]:
         self.requests.append((function, {k: ("***" if "pin" in k or k in ("old", "new", "again")
                                              else v) for k, v in payload.items()}))
-        mode = self.fail.get(function)
+        mode = self.fail.get(function) or self.fail.get(f"{function}:{payload.get('customer')}")
         await self.sleep(self.latency + self.slow.get(function, 0.0))
         if mode == "timeout":
             await asyncio.Event().wait()  # never answers: the engine's link timeout fires

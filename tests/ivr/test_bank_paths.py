@@ -12,41 +12,16 @@ from typing import Any
 
 import pytest
 
-from examples.bank_ivr.app import BankRun
+from examples.bank_ivr.app import DEFAULT_CALLERS, STRANGER, BankRun, demo_host_faults, summary
 
 from .conftest import bank, by_start, events
 
-ZHANG, LI, MARY, STRANGER = "13800138000", "13900139000", "13700137000", "13600136000"
-LI_CARD = "6228480044332218"
-PIN_WAIT = "wait 10"  # welcome + lookup + the PIN prompt (not interruptible) are over by then
-
-
-def known(number: str, pin: str, *keys: str, at: float, tail: float = 25.0) -> dict[str, Any]:
-    script: list[str] = [PIN_WAIT, f"press {pin}#"]
-    for k in keys:
-        script += [k] if k.startswith(("wait", "say", "press")) else ["wait 1.5", f"press {k}"]
-    script += [f"wait {tail}", "hangup"]
-    return {"number": number, "at": at, "script": script}
-
-
-CALLERS = [
-    known(ZHANG, "123456", "1", "1", at=0.0),                       # balance
-    known(ZHANG, "123456", "1", "2", at=1.0),                       # recent transactions
-    known(ZHANG, "123456", "3", at=2.0),                            # FX rates
-    known(ZHANG, "123456", "2", "1", "100#", "wait 3", "press 1", at=3.0, tail=30),  # transfer
-    known(MARY, "112233", "4", "1", "1", at=4.0),                   # lost card (English)
-    known(LI, "654321", "3", "2", "wait 6", "press 908172#", "wait 6", "press 908172#",
-          at=5.0),                                                  # change PIN
-    known(ZHANG, "123456", "4", "3", "wait 6.5", "say 3", "press #", at=6.0),  # complaint
-    {"number": STRANGER, "at": 7.0, "script": [                     # card, then agent
-        "wait 5", f"press {LI_CARD}#", "wait 2", "press 1", "wait 12", "press 654321#",
-        "wait 2", "press 1", "wait 30"]},
-]
+CALLERS = DEFAULT_CALLERS  # the demo's callers: one per path
 
 
 @pytest.fixture(scope="module")
 def run() -> BankRun:
-    return bank(CALLERS)
+    return bank(CALLERS, host_setup=demo_host_faults, url="emu://?lines=12&seed=1")
 
 
 def report(run: BankRun, i: int) -> Any:
@@ -56,6 +31,21 @@ def report(run: BankRun, i: int) -> Any:
 def test_every_caller_was_served_without_a_flow_error(run: BankRun) -> None:
     assert len(run.reports) == len(CALLERS)
     assert all(r.result != "flow_error" for r in run.reports), [r.error for r in run.reports]
+    rep = summary(run)
+    assert rep["ok"] and rep["host_failures"] == 1
+    assert rep["results"] == {"caller_hung_up": 7, "transferred:8000": 1, "no_input": 1,
+                              "host_failed": 1}
+
+
+def test_silent_caller_ends_with_no_input(run: BankRun) -> None:
+    assert report(run, 8).result == "no_input"
+
+
+def test_host_that_never_answers_fails_the_transaction_after_the_link_timeout(run: BankRun) -> None:
+    r = report(run, 9)
+    ans = [e for e in events(run, r, "host_answer") if e["function"] == "balances"]
+    assert ans[0]["outcome"] == "timeout" and ans[0]["seconds"] == pytest.approx(5.0, abs=0.03)
+    assert r.path[-1] == "host_down" and r.host_failures == 1
 
 
 def test_balance_path_reads_both_balances_from_the_host(run: BankRun) -> None:

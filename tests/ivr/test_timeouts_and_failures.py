@@ -102,7 +102,7 @@ def test_host_error_takes_the_failure_branch_and_the_call_ends_politely() -> Non
                host_setup=setup)
     r, = run.reports
     assert r.path[-2:] == ["verify_pin", "host_down"]
-    assert r.host_failures == 1 and r.result == "completed"
+    assert r.host_failures == 1 and r.result == "host_failed"
 
 
 def test_flow_error_in_one_call_apologises_and_transfers_while_the_other_call_goes_on() -> None:
