@@ -93,13 +93,52 @@ cdef extern from *:
         }
     }
 
+    #define BL_PROGRESS_MAXF 16
+    /* All filters of one channel (x with the given stride), the filters side by side so
+       their independent recursions overlap (a single channel has no other parallelism).
+       Sub-blocks of every length are multiples of 20 samples. Same arithmetic, in the
+       same order per filter, as the chunk kernel. */
+    static inline void
+    bl_progress_channel(const float *x, long stride, int nf, const float *coef,
+                        const int *sublen, float *power, long pstride, int cf, float cw,
+                        float sw, float *cre, float *cim)
+    {
+        float s1[BL_PROGRESS_MAXF] = {0}, s2[BL_PROGRESS_MAXF] = {0};
+        float acc[BL_PROGRESS_MAXF] = {0}, k[BL_PROGRESS_MAXF] = {0};
+        for (int f = 0; f < nf; f++) k[f] = coef[f];
+        for (int b = 0; b < BL_PROGRESS_BLOCK; b += 20) {
+            for (int t = b; t < b + 20; t++) {
+                const float xv = x[(long)t * stride];
+                for (int f = 0; f < BL_PROGRESS_MAXF; f++) {
+                    float s0 = (xv - s2[f]) + k[f] * s1[f];
+                    s2[f] = s1[f];
+                    s1[f] = s0;
+                }
+            }
+            for (int f = 0; f < nf; f++) {
+                const int L = sublen[f];
+                if ((b + 20) % L)
+                    continue;
+                const float scale = 2.0f / (float)L;
+                acc[f] += scale * (s1[f] * s1[f] + s2[f] * s2[f] - k[f] * s1[f] * s2[f]);
+                if (f == cf && b + 20 == BL_PROGRESS_BLOCK) {
+                    *cre = s1[f] - s2[f] * cw;
+                    *cim = s2[f] * sw;
+                }
+                s1[f] = 0.0f;
+                s2[f] = 0.0f;
+            }
+        }
+        for (int f = 0; f < nf; f++) power[(long)f * pstride] = acc[f];
+    }
+
     BL_PROGRESS_CLONES
     static void bl_progress_block(const float *x, int C, int nf, const float *coef,
                                   const int *sublen, float *power, float *energy,
                                   float min_energy, int cf, float cw, float sw,
                                   float *cre, float *cim)
     {
-        float s1[BL_PROGRESS_CHUNK], s2[BL_PROGRESS_CHUNK], acc[BL_PROGRESS_CHUNK];
+        float acc[BL_PROGRESS_CHUNK];
         for (int c0 = 0; c0 < C; c0 += BL_PROGRESS_CHUNK) {
             int n = C - c0 < BL_PROGRESS_CHUNK ? C - c0 : BL_PROGRESS_CHUNK;
             for (int c = 0; c < n; c++) acc[c] = 0.0f;
@@ -120,43 +159,24 @@ cdef extern from *:
                     for (int c = 0; c < n; c++) { cre[c0 + c] = 0.0f; cim[c0 + c] = 0.0f; }
                 continue;
             }
+            if (n < BL_PROGRESS_CHUNK) {
+                /* A short chunk (one channel, or the tail of a bank): channel by channel. */
+                for (int c = 0; c < n; c++)
+                    bl_progress_channel(x + c0 + c, C, nf, coef, sublen, power + c0 + c, C,
+                                        cf, cw, sw, cre + c0 + c, cim + c0 + c);
+                continue;
+            }
             for (int f = 0; f < nf; f++) {
-                const float k = coef[f];
                 const int L = sublen[f];
-                const float scale = 2.0f / (float)L;
                 float *p = power + (long)f * C + c0;
-                if (n == BL_PROGRESS_CHUNK) {
-                    for (int c = 0; c < BL_PROGRESS_CHUNK; c++) acc[c] = 0.0f;
-                    for (int b = 0; b < BL_PROGRESS_BLOCK; b += L) {
-                        int last = f == cf && b + L == BL_PROGRESS_BLOCK;
-                        bl_progress_goertzel_chunk(x + (long)b * C + c0, C, L, k, acc,
-                                                   last ? cre + c0 : NULL,
-                                                   last ? cim + c0 : NULL, cw, sw);
-                    }
-                    for (int c = 0; c < BL_PROGRESS_CHUNK; c++) p[c] = acc[c];
-                    continue;
-                }
-                for (int c = 0; c < n; c++) acc[c] = 0.0f;
+                for (int c = 0; c < BL_PROGRESS_CHUNK; c++) acc[c] = 0.0f;
                 for (int b = 0; b < BL_PROGRESS_BLOCK; b += L) {
-                    for (int c = 0; c < n; c++) { s1[c] = 0.0f; s2[c] = 0.0f; }
-                    for (int t = b; t < b + L; t++) {
-                        const float *xt = x + (long)t * C + c0;
-                        for (int c = 0; c < n; c++) {
-                            float s0 = (xt[c] - s2[c]) + k * s1[c];
-                            s2[c] = s1[c];
-                            s1[c] = s0;
-                        }
-                    }
-                    for (int c = 0; c < n; c++)
-                        acc[c] += scale * (s1[c] * s1[c] + s2[c] * s2[c] - k * s1[c] * s2[c]);
-                    if (f == cf && b + L == BL_PROGRESS_BLOCK) {
-                        for (int c = 0; c < n; c++) {
-                            cre[c0 + c] = s1[c] - s2[c] * cw;
-                            cim[c0 + c] = s2[c] * sw;
-                        }
-                    }
+                    int last = f == cf && b + L == BL_PROGRESS_BLOCK;
+                    bl_progress_goertzel_chunk(x + (long)b * C + c0, C, L, coef[f], acc,
+                                               last ? cre + c0 : NULL,
+                                               last ? cim + c0 : NULL, cw, sw);
                 }
-                for (int c = 0; c < n; c++) p[c] = acc[c];
+                for (int c = 0; c < BL_PROGRESS_CHUNK; c++) p[c] = acc[c];
             }
         }
     }
@@ -193,6 +213,10 @@ REC_V21 = K_V21
 
 #: Samples per analysis block.
 BLOCK_SAMPLES = BLOCK
+
+_NO_RECORDS = (np.zeros((0, 7), dtype=np.int64), np.zeros(0, dtype=np.float64))
+_NO_RECORDS[0].flags.writeable = False
+_NO_RECORDS[1].flags.writeable = False
 
 
 def _build_info():
@@ -432,6 +456,8 @@ cdef class ProgressCore:
         cdef Py_ssize_t k
         with nogil:
             k = self._feed(x, rec, lev)
+        if k == 0:
+            return _NO_RECORDS
         return self._rec[:k].copy(), self._lev[:k].copy()
 
     def flush(self):

@@ -583,6 +583,9 @@ class _Tracker:
 # ----------------------------------------------------------------------------- detectors
 
 def _as_frame(frame: Any) -> np.ndarray:
+    if type(frame) is np.ndarray and frame.dtype == np.int16 and frame.ndim == 1 \
+            and frame.flags.c_contiguous:
+        return frame
     arr = np.asarray(frame)
     if arr.ndim != 1:
         raise SignalFormatError(f"frame must be one-dimensional, got shape {arr.shape}")
@@ -643,6 +646,8 @@ class _DetectorBase:
 
     def _events(self, records: np.ndarray, levels: np.ndarray) -> list[ProgressEvent]:
         out: list[ProgressEvent] = []
+        if not len(records):
+            return out
         for row, energy in zip(records.tolist(), levels.tolist()):
             ch, kind, sig, start, end, reversals, depth = row
             if sig == self._compiled.answer_sig and kind != REC_TONE_ON:
@@ -728,7 +733,7 @@ class ToneDetector(_DetectorBase):
     def process(self, frame: Any) -> list[ProgressEvent]:
         """Feed int16 samples (any length, 0 included); return the events they complete."""
         arr = _as_frame(frame)
-        return self._events(*self._core.process(arr.reshape(1, -1)))
+        return self._events(*self._core.process(arr[np.newaxis]))
 
 
 class ToneDetectorBank(_DetectorBase):
