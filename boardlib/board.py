@@ -79,7 +79,10 @@ _DIGITS = set("0123456789*#ABCD")
 _QUIET_PEAK = 100
 _RING_GAP_SAMPLES = 8 * SAMPLE_RATE  # rings stopping this long means the caller gave up
 _CID_HANGOVER = SAMPLE_RATE // 4  # an FSK burst is continuous: 250 ms after it, flush
-_BL_EREMOVED = -8  # the driver's code for a removed board (boardlib_abi.h)
+# Driver codes the engine treats specially (boardlib_abi.h).
+_BL_EREMOVED = -8  # the board was removed
+_BL_EOVERRUN = -10  # received frames were lost
+_BL_EUNDERRUN = -11  # the transmit queue ran dry
 
 
 def open_board(url: str | None = None, **options: Any) -> Board:
@@ -1082,10 +1085,16 @@ class Board:
         try:
             got = drv._read(self._idx, self._rx)
         except DriverOperationError as exc:
-            self._driver_error(exc)
-            if exc.code == _BL_EREMOVED:  # BL_EREMOVED: the board is gone
-                raise
-            got = -1
+            if exc.code == _BL_EOVERRUN:
+                # Frames were lost: the timeline moves on over a silent frame, the detectors
+                # are told of the gap, operations carry on.
+                self.stats["overruns"] += 1
+                got = -1
+            else:
+                self._driver_error(exc)
+                if exc.code == _BL_EREMOVED:  # the board is gone
+                    raise
+                got = -1
         if got == 0:
             return False
         t0 = self.now
@@ -1132,7 +1141,10 @@ class Board:
         try:
             drv._write(self._idx, self._tx)
         except DriverOperationError as exc:
-            self._driver_error(exc)
+            if exc.code == _BL_EUNDERRUN:
+                self.stats["underruns"] = self.stats.get("underruns", 0) + 1
+            else:
+                self._driver_error(exc)
             if exc.code == _BL_EREMOVED:
                 raise
         self._run_timers()

@@ -161,3 +161,36 @@ def test_far_end_hangup_at_any_moment_leaves_no_channel_stuck() -> None:
             return [ch.state for ch in board.channels]
 
     assert run(main()) == [ChannelState.IDLE] * 4
+
+
+def test_lost_frames_do_not_end_the_call_and_digits_still_arrive() -> None:
+    async def main() -> tuple[str, int]:
+        async with open_board("emu://?lines=1") as board:
+            ex = board.driver.exchange
+            ex.place_call(Caller("1", script=["wait 3", "press 314#"]))
+            call = await board.wait_for_call(timeout=30)
+            await call.channel.answer()
+            await board.sleep(0.5)
+            board.driver.line_side.fault("overrun")
+            res = await call.channel.get_digits(5, first_digit_timeout=10)
+            await call.channel.hangup()
+            return res.digits, board.stats["overruns"]
+
+    digits, overruns = run(main())
+    assert digits == "314" and overruns == 1
+
+
+def test_line_cut_mid_prompt_ends_the_call_cleanly() -> None:
+    async def main() -> ChannelState:
+        async with open_board("emu://?lines=1&disconnect=loop") as board:
+            ex = board.driver.exchange
+            ex.place_call(Caller("1"))
+            call = await board.wait_for_call(timeout=30)
+            await call.channel.answer()
+            board.driver.exchange.hang_up(0)
+            with pytest.raises(HangupError):
+                await call.channel.play(Tone("ringback", seconds=10))
+            await call.channel.hangup()
+            return call.channel.state
+
+    assert run(main()) is ChannelState.IDLE
