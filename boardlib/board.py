@@ -1086,9 +1086,9 @@ class Board:
             got = drv._read(self._idx, self._rx)
         except DriverOperationError as exc:
             if exc.code == _BL_EOVERRUN:
-                # Frames were lost: the timeline moves on over a silent frame, the detectors
-                # are told of the gap, operations carry on.
-                self.stats["overruns"] += 1
+                # Frames were lost (the driver also raised an OVERRUN event, counted there):
+                # the timeline moves on over a silent frame, the detectors are told of the
+                # gap, operations carry on.
                 got = -1
             else:
                 self._driver_error(exc)
