@@ -23,7 +23,8 @@ Chipsets (:data:`CHIPSETS`) differ as the real ones do: ``usr`` (U.S. Robotics: 
 ``data`` (a data/fax modem without voice class 8).
 
 Faults: :meth:`EmulatedModem.reset` (the modem resets itself mid-call: line on-hook, command
-state, factory settings, nothing said), :meth:`EmulatedModem.garble` (raw bytes on the
+state, factory settings, nothing said), :meth:`EmulatedModem.freeze` (the modem hangs and
+never answers again), :meth:`EmulatedModem.garble` (raw bytes on the
 terminal), :meth:`EmulatedModem.unplug` (the port disappears) and ``overrides`` (a command's
 answer replaced by given text).
 """
@@ -142,6 +143,7 @@ class EmulatedModem:
         self._lock = threading.Lock()
         self._calls: deque[Callable[[], None]] = deque()
         self._out = bytearray()
+        self._frozen = False
         #: Commands received, in order (for tests and logs).
         self.commands: list[str] = []
         self.error: BaseException | None = None
@@ -207,6 +209,13 @@ class EmulatedModem:
         """The modem resets itself: on-hook, command state, factory settings, silently."""
         self._later(self._do_reset)
 
+    def freeze(self) -> None:
+        """The modem hangs: it ignores the DTE and sends nothing more (the line stays as is)."""
+        def go() -> None:
+            self._out.clear()
+            self._frozen = True
+        self._later(go)
+
     def garble(self, data: bytes) -> None:
         """Send raw bytes to the DTE (line noise, a glitching UART)."""
         self._later(lambda: self._say_raw(data))
@@ -259,6 +268,8 @@ class EmulatedModem:
 
     # ------------------------------------------------------------------ terminal
     def _say_raw(self, data: bytes) -> None:
+        if self._frozen:
+            return
         self._out += data
         if len(self._out) > 64000:  # the DTE is not reading: the oldest bytes are lost
             del self._out[: len(self._out) - 64000]
@@ -487,7 +498,7 @@ class EmulatedModem:
         for fn in calls:
             fn()
         data = self._input()
-        if data:
+        if data and not self._frozen:
             self._feed(data)
         while True:
             ev = drv._next_event(0)

@@ -345,9 +345,15 @@ class ModemDriver:
         ser = self._ser
         if ser is None:
             raise DriverOperationError(_BL_EREMOVED, "read", f"serial port {self.port} is closed")
+        fd = None
+        if wait > 0:
+            try:
+                fd = ser.fileno()  # pyserial URL handlers (socket://, rfc2217://) have none
+            except Exception:
+                time.sleep(min(wait, 0.005))
         try:
-            if wait > 0:
-                select.select([ser.fileno()], [], [], wait)
+            if fd is not None:
+                select.select([fd], [], [], wait)
             n = ser.in_waiting
             data = ser.read(n) if n else b""
         except Exception as exc:
@@ -530,7 +536,7 @@ class ModemDriver:
         self._send(bytes([DLE, ord("!"), DLE, ETX]) + b"\r", "reset")
         self._pump(0.05)
         self._results.clear()
-        self._ask("ATZ", "not a modem (reset)", timeout=max(self.timeout, 2.0))
+        self._ask("ATZ", "not a modem (reset)", timeout=2 * self.timeout)
         self._ask("ATE0", "cannot switch command echo off")
         final, classes = self._ask("AT+FCLASS=?", "not a modem (service classes)", required=False)
         listed = ",".join(classes).replace("(", "").replace(")", "")
@@ -829,7 +835,11 @@ class ModemDriver:
         return Alarm.NONE
 
     def fileno(self) -> int:
-        return int(self._ser.fileno()) if self._ser is not None else -1
+        """The serial port's descriptor (-1 when closed or for a port without one)."""
+        try:
+            return int(self._ser.fileno()) if self._ser is not None else -1
+        except Exception:
+            return -1
 
     @staticmethod
     def _detect() -> list[str]:

@@ -57,7 +57,8 @@ def modem(request: pytest.FixtureRequest) -> Iterator[EmulatedModem]:
 
 
 def driver_for(m: EmulatedModem, **options: Any) -> ModemDriver:
-    query = "&".join(f"{k}={v}" for k, v in {"timeout": 0.5, "speed": SPEED, **options}.items())
+    # timeout: how long audio may stall before the driver gives the call up (wall seconds)
+    query = "&".join(f"{k}={v}" for k, v in {"timeout": 1.0, "speed": SPEED, **options}.items())
     return ModemDriver.from_url(f"modem://{m.port}?{query}")
 
 
@@ -241,7 +242,7 @@ def test_reads_the_report_with_spaces_from_a_usr_modem(modem: EmulatedModem) -> 
 
 def test_modem_reset_mid_call_ends_the_call_and_the_next_call_works(modem: EmulatedModem) -> None:
     async def scenario() -> tuple[Any, Any, Any]:
-        drv = driver_for(modem)
+        drv = driver_for(modem, timeout=0.5)
         async with Board(drv, "modem://emulated") as board:
             modem.place_call(Caller(**CALLER, script=["say 10"]))
             call = await board.wait_for_call(timeout=30)
@@ -263,6 +264,26 @@ def test_modem_reset_mid_call_ends_the_call_and_the_next_call_works(modem: Emula
     assert cid.number == "13900139000"  # caller ID came through the re-initialised modem
     assert got.digits == "7"
     assert errors == []
+
+
+def test_modem_that_stops_answering_mid_call_fails_the_operation_naming_it(
+        modem: EmulatedModem) -> None:
+    async def scenario() -> tuple[BaseException, BaseException]:
+        drv = driver_for(modem, timeout=0.5)
+        async with Board(drv, "modem://emulated") as board:
+            modem.place_call(Caller(**CALLER, script=["say 10"]))
+            call = await board.wait_for_call(timeout=30)
+            await call.channel.answer()
+            modem.freeze()
+            with pytest.raises(DriverOperationError) as during:
+                await call.channel.record(max_time=20, max_silence=None)
+            with pytest.raises(DriverOperationError) as hanging_up:
+                await call.channel.hangup()
+            return during.value, hanging_up.value
+
+    during, hanging_up = run(scenario())
+    assert during.code == -5 and "stopped answering" in str(during)  # BL_EIO
+    assert hanging_up.code == -7 and hanging_up.operation == "ATH"  # BL_ETIMEDOUT
 
 
 def test_garbled_lines_from_the_modem_are_ignored(modem: EmulatedModem) -> None:
@@ -322,6 +343,25 @@ def test_dials_in_voice_mode_and_reports_the_result_code(modem: EmulatedModem) -
         drv._close()
     (result,) = modem.results().values()
     assert result["number"] == "5551234" and result["behaviour"] == "human"
+
+
+@pytest.mark.parametrize("behaviour,expected", [("human", "ANSWERED_HUMAN"), ("busy", "BUSY")])
+def test_board_dials_through_the_modem_and_analyses_call_progress(
+        modem: EmulatedModem, behaviour: str, expected: str) -> None:
+    modem.add_callee(Callee("5551234", behaviour, rings=1))
+
+    async def scenario() -> Any:
+        async with Board(driver_for(modem), "modem://emulated") as board:
+            ch = board.channel(0)
+            result = await ch.dial("5551234", profile="us")
+            if result.connected:
+                await ch.hangup()
+            return result
+
+    result = run(scenario())
+    assert result.result.name == expected
+    (call,) = modem.results().values()
+    assert call["number"] == "5551234"  # dialled in DTMF through the modem's audio path
 
 
 # --------------------------------------------------------------------------- bad input
