@@ -877,6 +877,7 @@ class CallProgressAnalyzer:
         self._ring_on = [s.duration_ms for s in ring.steps if s.frequencies_hz and
                          s.duration_ms] if ring is not None else []
         self._wait_dial = wait_dial_tone
+        self._ring_gap = 0.5 * max(off for _, off in prof.ring_cadence_ms) * 8
         self.reset()
 
     def reset(self) -> None:
@@ -973,7 +974,10 @@ class CallProgressAnalyzer:
         elif isinstance(ev, ToneOff):
             self._tone_open = False
             if self._is_ring_burst(ev):
-                self.rings += 1
+                # Bursts closer than half the longest ring pause belong to one ring
+                # (UK: 0.4 on, 0.2 off, 0.4 on, 2.0 off is one ring).
+                if self._ring_end is None or ev.sample - self._ring_end > self._ring_gap:
+                    self.rings += 1
                 self._ring_end = ev.sample + ev.duration
                 self._answer = None
                 self._voice.clear()

@@ -73,6 +73,14 @@ def test_no_answer_after_max_rings():
     assert r.rings == 4
 
 
+def test_uk_double_ring_counts_once():
+    ring = L.cadence([400, 450], [(400, 200), (400, 2000)], 4, -19)
+    r = result_of(line(ring), "uk", max_rings=3)
+    assert r.result is CallResult.NO_ANSWER
+    assert r.rings == 3
+    assert r.sample > L.samples(2 * 3000)
+
+
 def test_no_answer_by_time_limit():
     r = result_of(line(ring_cn(3)), no_answer_ms=9000)
     assert r.result is CallResult.NO_ANSWER
