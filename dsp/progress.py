@@ -3,9 +3,10 @@ call-progress state machine with answering-machine detection.
 
 * :class:`ToneDetector` / :class:`ToneDetectorBank` recognise the tones of a
   :class:`~boardlib.dsp.specs.ToneProfile` (dial, busy, ringback, congestion, ...) and the fax
-  and modem tones of :data:`~boardlib.dsp.specs.SPECIAL_TONES` (CNG, CED/ANS, Bell answer,
-  V.25 calling, SIT), and report voice activity. Events: :class:`ToneOn`, :class:`ToneOff`,
-  :class:`ToneCadence`, :class:`VoiceOn`, :class:`VoiceOff`.
+  and modem tones of :data:`~boardlib.dsp.specs.SPECIAL_TONES` (CNG; the 2100 Hz answer tone
+  as ANS, ANS/, ANSam or ANSam/; Bell answer; V.25 calling; SIT), the V.21 fax preamble, and
+  report voice activity. Events: :class:`ToneOn`, :class:`ToneOff`, :class:`ToneCadence`,
+  :class:`VoiceOn`, :class:`VoiceOff`.
 * :class:`CallProgressAnalyzer` runs after dialling and decides a :class:`CallResult`
   (answered by a human or a machine, busy, no answer, SIT, fax, ...).
 * :func:`analyze_samples` is the one-call form over a whole recording.
