@@ -1,7 +1,8 @@
 """``boardlib ivr``: check flow files before deployment, or run one on an emulated board.
 
 ``boardlib ivr check FLOW...`` prints ``file:line: error|warning: code: message`` for every
-problem and exits 1 when there is an error (an unreachable step is a warning). ``boardlib ivr run FLOW --scenario CALLERS.toml`` runs the flow on
+problem and exits 1 when there is an error (an unreachable step is a warning).
+``boardlib ivr run FLOW --scenario CALLERS.toml`` runs the flow on
 ``emu://`` for the scenario's callers and prints each call's report (the host is a Python
 callable named ``module:attribute``, or none: host steps then take their failure branch).
 """
@@ -37,12 +38,20 @@ def run_check(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-def _load_host(spec: str | None) -> Any:
+def _load_host(spec: str | None, sleep: Any) -> Any:
+    """The host callable ``module:attribute``; a class is instantiated, with the board's
+    media-time ``sleep`` when its constructor takes one (so simulated latency follows the
+    virtual clock)."""
     if not spec:
         return None
     module, _, attr = spec.partition(":")
     obj = getattr(importlib.import_module(module), attr or "host")
-    return obj() if isinstance(obj, type) else obj
+    if not isinstance(obj, type):
+        return obj
+    try:
+        return obj(sleep=sleep)
+    except TypeError:
+        return obj()
 
 
 async def _run(args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -52,7 +61,8 @@ async def _run(args: argparse.Namespace) -> list[dict[str, Any]]:
     scenario = Path(args.scenario).resolve()
     board = open_board(f"emu://?lines={args.lines}&scenario={scenario}")
     async with board:
-        engine = Engine(args.flow, host=_load_host(args.host), params=Params(trace=args.trace),
+        engine = Engine(args.flow, host=_load_host(args.host, board.sleep),
+                        params=Params(trace=args.trace),
                         trace_dir=args.trace_dir)
         exchange = board.driver.exchange  # type: ignore[attr-defined]
         seen: list[int] = []

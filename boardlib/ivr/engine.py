@@ -95,7 +95,8 @@ class CallReport:
 class Cti:
     """What the engine needs of a CTI layer to queue a call for agents (duck-typed)."""
 
-    async def transfer(self, call: Call, queue: str, data: dict[str, Any]) -> str:  # pragma: no cover
+    async def transfer(self, call: Call, queue: str,
+                       data: dict[str, Any]) -> str:  # pragma: no cover
         raise NotImplementedError
 
 
@@ -217,7 +218,8 @@ class Engine:
 
     # ------------------------------------------------------------------ serving
     async def serve(self, board: Board, done: Callable[[], bool] | None = None,
-                    limit_seconds: float | None = None, flow: str | None = None) -> list[CallReport]:
+                    limit_seconds: float | None = None,
+                    flow: str | None = None) -> list[CallReport]:
         """Answer every inbound call with ``flow`` until ``done()`` (checked every media
         second) or ``limit_seconds`` of media time; wait for the calls in progress; return
         their reports."""
@@ -424,7 +426,8 @@ class _Session:
             # with a terminator, one more key is allowed so that "123456#" ends on the '#'
             # (and does not leave it in the type-ahead for the next step)
             res = await self.ch.get_digits(
-                max_digits + (1 if terminators else 0), terminators=terminators, first_digit_timeout=timeout,
+                max_digits + (1 if terminators else 0), terminators=terminators,
+                first_digit_timeout=timeout,
                 inter_digit_timeout=self.params.inter_digit_timeout, secure=secure)
             digits = res.digits
             if not digits and res.reason in (TermReason.FIRST_DIGIT_TIMEOUT, TermReason.MAX_TIME):
@@ -676,10 +679,10 @@ class _Session:
             else:
                 self.emit("transfer_failed", step, result="no idle channel")
             target = step.get("on_fail")
+            self.report.result = "transfer_failed"
             if target:
                 return str(target)
             await self.play(["host_failed", "goodbye"], barge_in=False)
-            self.report.result = "transfer_failed"
             raise _Ended()
         # no CTI layer and no number: a recorded hand-off to the queue
         data["handoff_queue"] = queue
@@ -708,7 +711,8 @@ _SECRET_KEYS = ("pin", "password", "new_pin")
 
 def _redacted(result: Any) -> Any:
     if isinstance(result, dict):
-        return {k: ("***" if k.lower() in _SECRET_KEYS else _redacted(v)) for k, v in result.items()}
+        return {k: ("***" if k.lower() in _SECRET_KEYS else _redacted(v))
+                for k, v in result.items()}
     if isinstance(result, list):
         return [_redacted(v) for v in result]
     if isinstance(result, Secret):

@@ -129,7 +129,10 @@ _ANY_HEADER = re.compile(r"^\s*\[")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
 
 
-def _line_index(text: str) -> tuple[dict[str, int], dict[str, dict[str, int]], dict[str, list[int]]]:
+_Lines = tuple[dict[str, int], dict[str, dict[str, int]], dict[str, list[int]]]
+
+
+def _line_index(text: str) -> _Lines:
     steps: dict[str, int] = {}
     keys: dict[str, dict[str, int]] = {}
     options: dict[str, list[int]] = {}
@@ -187,7 +190,8 @@ def parse_flow(text: str, path: str | Path = "<flow>", version: int = 1) -> Flow
         kind = raw.get("type")
         if kind not in STEP_TYPES:
             raise FlowError(f"step {name!r}: unknown step type {kind!r}; types: "
-                            f"{', '.join(STEP_TYPES)}", path, key_lines.get(name, {}).get("type", line))
+                            f"{', '.join(STEP_TYPES)}", path,
+                            key_lines.get(name, {}).get("type", line))
         allowed = STEP_KEYS[kind] | {"type", "next", "log"}
         for key in raw:
             if key not in allowed:
@@ -199,10 +203,12 @@ def parse_flow(text: str, path: str | Path = "<flow>", version: int = 1) -> Flow
             if not isinstance(opts, list) or not opts:
                 raise FlowError(f"menu {name!r} needs a non-empty options list", path, line)
             for i, opt in enumerate(opts):
-                oline = option_lines.get(name, [])[i] if i < len(option_lines.get(name, [])) else line
+                olines = option_lines.get(name, [])
+                oline = olines[i] if i < len(olines) else line
                 if not isinstance(opt, dict) or not isinstance(opt.get("label"), str) \
                         or not isinstance(opt.get("next"), str):
-                    raise FlowError(f"menu {name!r} option {i + 1} needs label and next", path, oline)
+                    raise FlowError(f"menu {name!r} option {i + 1} needs label and next",
+                                    path, oline)
                 bad = set(opt) - OPTION_KEYS
                 if bad:
                     raise FlowError(f"menu {name!r} option {opt['label']!r}: unknown key(s) "
@@ -214,7 +220,8 @@ def parse_flow(text: str, path: str | Path = "<flow>", version: int = 1) -> Flow
         raise FlowError(f"[flow] start must name a step, got {start!r}", path, header_line)
     langs = head.get("languages", ["zh"])
     if not isinstance(langs, list) or not langs or not all(isinstance(x, str) for x in langs):
-        raise FlowError("[flow] languages must be a list such as [\"zh\", \"en\"]", path, header_line)
+        raise FlowError("[flow] languages must be a list such as [\"zh\", \"en\"]", path,
+                        header_line)
     prompt_dir = Path(head.get("prompts", "prompts"))
     if not prompt_dir.is_absolute():
         prompt_dir = path.parent / prompt_dir
@@ -241,7 +248,8 @@ def load_flow(path: str | Path, version: int = 1) -> Flow:
 # --------------------------------------------------------------------------- expressions
 
 _VAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)")
-_TOKEN = re.compile(r"\s*(==|!=|<=|>=|<|>|'[^']*'|\"[^\"]*\"|[A-Za-z_][A-Za-z0-9_.]*|-?\d+(?:\.\d+)?)")
+_TOKEN = re.compile(r"\s*(==|!=|<=|>=|<|>|'[^']*'|\"[^\"]*\""
+                    r"|[A-Za-z_][A-Za-z0-9_.]*|-?\d+(?:\.\d+)?)")
 _MISSING = object()
 
 

@@ -247,5 +247,6 @@ def say(kind: str, value: object, lang: str) -> list[str]:
     try:
         fn = _SAYERS[kind]
     except KeyError:
-        raise SignalFormatError(f"say kind must be one of {', '.join(KINDS)}, got {kind!r}") from None
+        raise SignalFormatError(
+            f"say kind must be one of {', '.join(KINDS)}, got {kind!r}") from None
     return fn(value, lang)

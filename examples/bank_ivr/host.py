@@ -87,7 +87,8 @@ class BankHost:
                              _hash(c["pin"], salt), salt))
             self.db.execute("INSERT INTO cards VALUES (?,?,?)", (c["card"], c["id"], "active"))
             for kind in ("current", "savings"):
-                self.db.execute("INSERT INTO accounts VALUES (?,?,?)", (c["id"], kind, _fen(c[kind])))
+                self.db.execute("INSERT INTO accounts VALUES (?,?,?)",
+                                (c["id"], kind, _fen(c[kind])))
             for j in range(3 + i):
                 self.db.execute("INSERT INTO transactions (customer, day, kind, amount_fen, memo) "
                                 "VALUES (?,?,?,?,?)",
@@ -160,7 +161,8 @@ class BankHost:
         cur = self.db.execute("SELECT balance_fen FROM accounts WHERE customer=? AND kind=?",
                               (customer, src)).fetchone()
         if cur is None or fen <= 0 or cur[0] < fen or src == to:
-            return {"ok": False, "reason": "insufficient_funds", "balance": _yuan(cur[0] if cur else 0)}
+            return {"ok": False, "reason": "insufficient_funds",
+                    "balance": _yuan(cur[0] if cur else 0)}
         with self.db:
             self.db.execute("UPDATE accounts SET balance_fen=balance_fen-? WHERE customer=? AND "
                             "kind=?", (fen, customer, src))
@@ -174,7 +176,8 @@ class BankHost:
         return {"ok": True, "balance": _yuan(cur[0] - fen)}
 
     def fn_fx_rates(self) -> dict[str, Any]:
-        return {"ok": True, **dict(self.db.execute("SELECT currency, rate FROM fx_rates").fetchall())}
+        rates = self.db.execute("SELECT currency, rate FROM fx_rates").fetchall()
+        return {"ok": True, **dict(rates)}
 
     def fn_report_lost_card(self, customer: str) -> dict[str, Any]:
         with self.db:

@@ -105,7 +105,8 @@ def test_cycle_without_input_is_rejected_and_one_through_a_menu_is_not(tmp_path:
 
 
 def test_missing_prompt_is_reported_at_the_line_that_uses_it(tmp_path: Path) -> None:
-    p = write(tmp_path, '[steps.a]\ntype = "play"\nprompts = ["no_such_prompt"]\nnext = "bye"\n' + BYE)
+    p = write(tmp_path,
+              '[steps.a]\ntype = "play"\nprompts = ["no_such_prompt"]\nnext = "bye"\n' + BYE)
     found = check_flow(p)
     assert {(i.code, i.line) for i in found} == {("prompt", line_of(p, "no_such_prompt"))}
     assert len(found) == 2  # missing in zh and in en
