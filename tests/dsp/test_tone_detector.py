@@ -84,6 +84,38 @@ def test_recognises_steady_tone(profile, tone, freqs, level):
     assert cadences(run(ToneDetector(profile), x)) == [tone]
 
 
+OTHER_TONES = [
+    ("cn", "call_waiting", lambda: L.cadence([450], [(400, 4000)], 2, -20)),
+    ("cn", "intrusion", lambda: L.cadence([450], [(200, 200), (200, 600)], 3, -20)),
+    ("cn", "howler", lambda: L.tone([950], 2000, -5)),
+    ("cn", "record", lambda: L.cadence([950], [(400, 10000)], 2, -20)),
+    ("us", "call_waiting", lambda: L.cadence([440], [(300, 10000)], 2, -13)),
+    ("us", "stutter_dial", lambda: np.concatenate([
+        L.cadence([350, 440], [(100, 100)], 3, -13), L.tone([350, 440], 2000, -13)])),
+    ("us", "howler", lambda: L.cadence([1400, 2060, 2450, 2600], [(100, 100)], 6, -10)),
+    ("us", "record", lambda: L.cadence([1400], [(500, 15000)], 2, -13)),
+    ("uk", "call_waiting", lambda: L.cadence([400], [(100, 3000)], 3, -13)),
+    ("etsi", "busy", lambda: L.cadence([425], [(480, 480)], 3, -13)),
+    ("etsi", "congestion", lambda: L.cadence([425], [(240, 240)], 4, -13)),
+    ("etsi", "ringback", lambda: L.cadence([425], [(1000, 4000)], 2, -13)),
+    ("etsi", "dial", lambda: L.tone([425], 2000, -13)),
+]
+
+
+@pytest.mark.parametrize("profile,tone,signal", OTHER_TONES,
+                         ids=[f"{c[0]}-{c[1]}" for c in OTHER_TONES])
+def test_recognises_the_other_tones_of_each_profile(profile, tone, signal):
+    x = L.with_noise(signal(), -20, 20, np.random.default_rng(1))
+    assert cadences(run(ToneDetector(profile), x)) == [tone]
+
+
+def test_etsi_call_waiting_starts_like_congestion_and_ends_as_call_waiting():
+    # 200/200 ms bursts are within the cadence tolerance of 240/240 ms congestion; only
+    # the 5 s pause tells call waiting apart.
+    x = L.cadence([425], [(200, 200), (200, 5000)], 2, -13)
+    assert cadences(run(ToneDetector("etsi"), x))[-1] == "call_waiting"
+
+
 def test_china_ringback_is_never_busy_and_busy_never_congestion():
     rng = np.random.default_rng(3)
     for seed in range(4):
