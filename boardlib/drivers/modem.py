@@ -666,6 +666,9 @@ class ModemDriver:
         self._in_audio = False
         self._rx.clear()
         self._offhook = False
+        if was_up:  # the call is over whatever the modem answers now
+            self._events.append(DriverEvent(EventType.LOOP_DROP, 0, self._sample))
+        self._due = time.monotonic()
         try:
             self._send(bytes([DLE, ord("!"), DLE, ETX]) + b"\r", "reset")
             self._configure()
@@ -674,8 +677,6 @@ class ModemDriver:
                 raise
             raise DriverOperationError(_BL_EIO, "recover",
                                        f"the modem stopped answering after {why}: {exc}") from exc
-        if was_up:
-            self._events.append(DriverEvent(EventType.LOOP_DROP, 0, self._sample))
         self._due = time.monotonic()
 
     def dial(self, number: str, timeout: float = 60.0) -> str:
@@ -693,7 +694,10 @@ class ModemDriver:
         try:
             final, _ = self._at(f"ATDT{number};", timeout)
         except _NoAnswer:
-            self._at("ATH")
+            try:
+                self._at("ATH")
+            except _NoAnswer:
+                pass
             return "NO ANSWER"
         if final in ("OK", "VCON"):
             self._offhook = True

@@ -268,7 +268,7 @@ def test_modem_reset_mid_call_ends_the_call_and_the_next_call_works(modem: Emula
 
 def test_modem_that_stops_answering_mid_call_fails_the_operation_naming_it(
         modem: EmulatedModem) -> None:
-    async def scenario() -> tuple[BaseException, BaseException]:
+    async def scenario() -> tuple[BaseException, BaseException, Any]:
         drv = driver_for(modem, timeout=0.5)
         async with Board(drv, "modem://emulated") as board:
             modem.place_call(Caller(**CALLER, script=["say 10"]))
@@ -277,12 +277,15 @@ def test_modem_that_stops_answering_mid_call_fails_the_operation_naming_it(
             modem.freeze()
             with pytest.raises(DriverOperationError) as during:
                 await call.channel.record(max_time=20, max_silence=None)
+            await board.sleep(0.1)
+            state = call.channel.state
             with pytest.raises(DriverOperationError) as hanging_up:
                 await call.channel.hangup()
-            return during.value, hanging_up.value
+            return during.value, hanging_up.value, state
 
-    during, hanging_up = run(scenario())
+    during, hanging_up, state = run(scenario())
     assert during.code == -5 and "stopped answering" in str(during)  # BL_EIO
+    assert state is ChannelState.HUNGUP  # the call ended as well
     assert hanging_up.code == -7 and hanging_up.operation == "ATH"  # BL_ETIMEDOUT
 
 
