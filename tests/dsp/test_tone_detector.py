@@ -178,6 +178,27 @@ def test_rejects_busy_burst_35_percent_long():
     assert "busy" not in cadences(run(ToneDetector("cn"), x))
 
 
+def test_accepts_busy_burst_14_percent_short():
+    x = L.cadence([450], [(300, 350)], 3, -13)
+    assert cadences(run(ToneDetector("cn"), x)) == ["busy"]
+
+
+def test_rejects_busy_burst_35_percent_short():
+    x = L.cadence([450], [(230, 350)], 3, -13)
+    assert "busy" not in cadences(run(ToneDetector("cn"), x))
+
+
+@pytest.mark.parametrize("freq", [1062.0, 1138.0])
+def test_accepts_cng_38_hz_off(freq):
+    assert cadences(run(ToneDetector("cn"), L.cadence([freq], [(500, 3000)], 1, -11))) == \
+        ["cng"]
+
+
+@pytest.mark.parametrize("freq", [1030.0, 1170.0])
+def test_rejects_cng_70_hz_off(freq):
+    assert cadences(run(ToneDetector("cn"), L.cadence([freq], [(500, 3000)], 1, -11))) == []
+
+
 def test_accepts_burst_of_80_ms_as_tone():
     events = run(ToneDetector("cn"), np.concatenate([L.silence(100), L.tone([450], 80, -13)]))
     assert any(isinstance(e, ToneOn) for e in events)
