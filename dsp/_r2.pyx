@@ -464,6 +464,33 @@ cdef double _number(object v, str name, double lo, double hi) except? -1e300:
     return x
 
 
+def _law_table(law):
+    """int16 value of each G.711 code (None for linear input)."""
+    if law is None:
+        return None
+    if law not in ("alaw", "ulaw"):
+        raise SignalFormatError(f"law must be None, 'alaw' or 'ulaw', got {law!r}")
+    from boardlib.dsp._g711 import alaw_decode, ulaw_decode
+
+    codes = np.arange(256, dtype=np.uint8)
+    return np.ascontiguousarray((alaw_decode if law == "alaw" else ulaw_decode)(codes),
+                                dtype=np.int16)
+
+
+def _linear(frame, lut, int ndim, str name):
+    """The frame as a C-contiguous int16 array (G.711 codes decoded through ``lut``)."""
+    arr = np.asarray(frame)
+    want = np.int16 if lut is None else np.uint8
+    if arr.dtype != want or arr.ndim != ndim:
+        kind = "int16 samples" if lut is None else "uint8 G.711 codes"
+        shape = "one-dimensional" if ndim == 1 else "two-dimensional (channels, n)"
+        raise SignalFormatError(f"{name} must be a {shape} array of {kind}, "
+                                f"got {arr.dtype}{list(arr.shape)}")
+    if lut is not None:
+        return np.take(lut, arr)
+    return np.ascontiguousarray(arr)
+
+
 cdef void _descriptor_init(r2_mf_rx_descriptor_t *d, object hz, double threshold_dbm0,
                            double max_twist_db):
     cdef int k, n, i, j, sig
@@ -543,6 +570,9 @@ cdef class R2ToneDetector:
         Minimum level of each tone (default -37 dBm0; range -50..-10).
     max_twist_db:
         Largest accepted level difference between the two tones (default 10 dB; range 3..18).
+    law:
+        None for int16 input, or ``"alaw"``/``"ulaw"`` for uint8 G.711 codes (E1 trunks carry
+        A-law), decoded before analysis.
 
     ``process(frame)`` takes int16 frames of any length and returns the :class:`R2ToneOn` /
     :class:`R2ToneOff` events that the frame completed; any chunking of a stream yields the
@@ -552,13 +582,18 @@ cdef class R2ToneDetector:
     cdef r2_mf_rx_descriptor_t desc
     cdef r2_mf_rx_state_t state
     cdef _EventBuffer buf
+    cdef object _lut
     cdef readonly str direction
     cdef readonly double threshold_dbm0
     cdef readonly double max_twist_db
     cdef readonly int sample_rate
+    cdef readonly object law
 
-    def __init__(self, direction="forward", *, threshold_dbm0=-37.0, max_twist_db=10.0):
+    def __init__(self, direction="forward", *, threshold_dbm0=-37.0, max_twist_db=10.0,
+                 law=None):
         hz = _frequencies(direction)
+        self._lut = _law_table(law)
+        self.law = law
         self.threshold_dbm0 = _number(threshold_dbm0, "threshold_dbm0", -50.0, -10.0)
         self.max_twist_db = _number(max_twist_db, "max_twist_db", 3.0, 18.0)
         self.direction = direction
@@ -572,12 +607,9 @@ cdef class R2ToneDetector:
         r2_mf_rx_init(&self.state)
 
     def process(self, frame):
-        """Feed int16 samples (1-D, any length); returns the events they completed."""
-        arr = np.asarray(frame)
-        if arr.dtype != np.int16 or arr.ndim != 1:
-            raise SignalFormatError(
-                f"frame must be a one-dimensional int16 array, got {arr.dtype}{list(arr.shape)}")
-        arr = np.ascontiguousarray(arr)
+        """Feed int16 samples (1-D, any length; uint8 codes with ``law``); returns the events
+        they completed."""
+        arr = _linear(frame, self._lut, 1, "frame")
         cdef const int16_t[::1] a = arr
         cdef Py_ssize_t n = a.shape[0]
         cdef int count
@@ -637,7 +669,8 @@ cdef class R2ToneDetector:
 cdef class R2ToneDetectorBank:
     """``channels`` independent :class:`R2ToneDetector` run in one call.
 
-    ``process(block)`` takes an int16 ``(channels, n)`` block (C-contiguous rows), runs every
+    ``process(block)`` takes an int16 ``(channels, n)`` block (uint8 G.711 codes when ``law`` is
+    set; rows are made C-contiguous if they are not), runs every
     channel in one call with the GIL released, and returns the events of all channels
     (tagged with ``channel``; grouped by channel in ascending order, each channel's in time
     order). The events of channel ``c`` are exactly those of an :class:`R2ToneDetector` fed
@@ -647,10 +680,12 @@ cdef class R2ToneDetectorBank:
     cdef r2_mf_rx_descriptor_t desc
     cdef r2_mf_rx_state_t *states
     cdef _EventBuffer buf
+    cdef object _lut
     cdef readonly int channels
     cdef readonly str direction
     cdef readonly double threshold_dbm0
     cdef readonly double max_twist_db
+    cdef readonly object law
 
     def __cinit__(self, *args, **kwargs):
         self.states = NULL
@@ -659,13 +694,15 @@ cdef class R2ToneDetectorBank:
         free(self.states)
 
     def __init__(self, channels, direction="forward", *, threshold_dbm0=-37.0,
-                 max_twist_db=10.0):
+                 max_twist_db=10.0, law=None):
         if isinstance(channels, bool) or not isinstance(channels, (int, np.integer)) \
                 or not 1 <= channels <= 65536:
             raise SignalFormatError(f"channels must be an int within 1..65536, got {channels!r}")
         if self.states != NULL:
             raise SignalFormatError("R2ToneDetectorBank is already initialised")
         hz = _frequencies(direction)
+        self._lut = _law_table(law)
+        self.law = law
         self.threshold_dbm0 = _number(threshold_dbm0, "threshold_dbm0", -50.0, -10.0)
         self.max_twist_db = _number(max_twist_db, "max_twist_db", 3.0, 18.0)
         self.direction = direction
@@ -686,13 +723,12 @@ cdef class R2ToneDetectorBank:
     @cython.boundscheck(False)
     @cython.wraparound(False)
     def process(self, block):
-        """Feed an int16 ``(channels, n)`` block; returns the events of all channels."""
-        arr = np.asarray(block)
-        if arr.dtype != np.int16 or arr.ndim != 2 or arr.shape[0] != self.channels:
-            raise SignalFormatError(
-                f"block must be an int16 array of shape ({self.channels}, n), "
-                f"got {arr.dtype}{list(arr.shape)}")
-        arr = np.ascontiguousarray(arr)
+        """Feed an int16 ``(channels, n)`` block (uint8 codes with ``law``); returns the
+        events of all channels."""
+        arr = _linear(block, self._lut, 2, "block")
+        if arr.shape[0] != self.channels:
+            raise SignalFormatError(f"block must have shape ({self.channels}, n), "
+                                    f"got {list(arr.shape)}")
         cdef const int16_t[:, ::1] a = arr
         cdef Py_ssize_t n = a.shape[1]
         cdef int c, count = 0

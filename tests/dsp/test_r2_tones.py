@@ -186,8 +186,9 @@ NON_ADJACENT = [2, 4, 7, 11, 13, 14]
 
 @pytest.mark.parametrize("direction", DIRECTIONS)
 @pytest.mark.parametrize("sign", [1, -1])
-def test_accepts_4_9_db_between_adjacent_tones(direction: str, sign: int) -> None:
-    strong, weak = -30.1, -35.0   # weaker tone at the bottom of the range
+@pytest.mark.parametrize(("strong", "weak"), [(-30.1, -35.0), (-5.0, -9.9)])
+def test_accepts_4_9_db_between_adjacent_tones(direction: str, sign: int, strong: float,
+                                               weak: float) -> None:
     lo, hi = (strong, weak) if sign > 0 else (weak, strong)
     pcm = sequence(direction, [(s, 40 * MS, 40 * MS) for s in ADJACENT],
                    low_dbm0=lo, high_dbm0=hi, low_offset_hz=10 * sign, high_offset_hz=-10 * sign)
@@ -574,6 +575,23 @@ def test_bank_reports_signals_in_progress() -> None:
     assert bank.current() == [None, 6]
     off = bank.flush()
     assert [(type(e), e.channel, e.signal) for e in off] == [(R2ToneOff, 1, 6)]
+
+
+@pytest.mark.parametrize("law", ["alaw", "ulaw"])
+def test_g711_codes_are_detected_like_linear_samples(law: str) -> None:
+    pcm = sequence("backward", [(s, 50 * MS, 30 * MS) for s in range(1, 16)], low_dbm0=-30.0)
+    codes = ref.alaw_encode(pcm) if law == "alaw" else ref.ulaw_encode(pcm)
+    det = R2ToneDetector("backward", law=law)
+    events = det.process(codes) + det.flush()
+    assert ons(events) == list(range(1, 16))
+    bank = R2ToneDetectorBank(2, "backward", law=law)
+    got = bank.process(np.stack([codes, codes])) + bank.flush()
+    assert [(type(e), e.signal, e.sample) for e in got if e.channel == 1] == \
+        [(type(e), e.signal, e.sample) for e in events]
+    with pytest.raises(SignalFormatError, match="uint8"):
+        det.process(pcm)
+    with pytest.raises(SignalFormatError, match="law"):
+        R2ToneDetector("forward", law="g722")  # type: ignore[arg-type]
 
 
 def test_detector_rejects_bad_frames_and_parameters() -> None:
