@@ -21,6 +21,7 @@ to no log, trace, report or attached data.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import shutil
@@ -513,8 +514,12 @@ class _Session:
 
         prompt = step.get("prompt")
         for _round in range(max(1, int(step.get("retries", self.params.retries)))):
-            got = await self.ask(step, prompt, hi, term, check, secure=secure, min_digits=lo,
-                                 barge_in=not secure)
+            # keys typed ahead during a secure prompt are secure too, when the board offers
+            # a secure section (Channel.secure(), a context manager)
+            guard = getattr(self.ch, "secure", None) if secure else None
+            with guard() if callable(guard) else contextlib.nullcontext():
+                got = await self.ask(step, prompt, hi, term, check, secure=secure,
+                                     min_digits=lo, barge_in=not secure)
             if got is None:
                 return await self.give_up(step)
             if secure:

@@ -92,8 +92,11 @@ async def run_bank(callers: list[Any], *, url: str = "emu://?lines=4&seed=1",
                    host_setup: Any = None, during: Any = None, trace: bool = False,
                    trace_dir: str | Path | None = None, latency: float = 0.3,
                    limit_seconds: float = 900.0, agent_seconds: float = 4.0,
-                   cti: Any = None) -> BankRun:
-    """Run ``callers`` (``Caller`` objects or dicts of their fields) against the bank IVR."""
+                   cti: Any = None, agent: str = "human") -> BankRun:
+    """Run ``callers`` (``Caller`` objects or dicts of their fields) against the bank IVR.
+
+    ``agent`` is how the agent number answers (a callee behaviour: ``human``, ``busy``,
+    ``no_answer``...); ``during(board, engine, host)`` runs beside the calls."""
     from boardlib.emulator.parties import Callee, Caller
 
     chosen = [c if isinstance(c, Caller) else Caller(**c) for c in callers]
@@ -107,7 +110,7 @@ async def run_bank(callers: list[Any], *, url: str = "emu://?lines=4&seed=1",
         engine = Engine(flow, host=host, params=p, trace_dir=trace_dir, cti=cti,
                         spool_dir=Path(tempfile.gettempdir()) / "boardlib-bank-voicemail")
         exchange = board.driver.exchange  # type: ignore[attr-defined]
-        exchange.add_callee(Callee(AGENT_NUMBER, "human", rings=1, hangup_after=agent_seconds))
+        exchange.add_callee(Callee(AGENT_NUMBER, agent, rings=1, hangup_after=agent_seconds))
         for c in chosen:
             exchange.place_call(c)
         total = len(chosen)

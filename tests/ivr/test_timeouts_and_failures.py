@@ -213,3 +213,29 @@ def test_monitor_shows_flow_step_and_time_in_step_while_calls_run() -> None:
     assert {m["caller"] for m in live} == {STRANGER}
     assert any(m["step"] == "ask_card" and m["time_in_step"] > 0 for m in live)
 
+
+
+@pytest.mark.parametrize("limit", [6.0, 12.0])
+def test_outbound_no_answer_timeout_bounds_the_transfer_to_an_agent(limit: float) -> None:
+    run = bank([{"number": LI, "at": 0, "script": ["wait 10", "press 654321#", "wait 1.5",
+                                                   "press 1", "wait 60"]}],
+               params=Params(no_answer_timeout=limit), agent="no_answer")
+    r, = run.reports
+    start, = events(run, r, "transfer")
+    failed, = events(run, r, "transfer_failed")
+    assert r.result == "transfer_failed" and failed["result"] == "NO_ANSWER"
+    # dial-tone wait and the four DTMF digits come before the ringing is timed
+    assert limit < failed["t"] - start["t"] < limit + 2.5
+
+
+@pytest.mark.xfail(reason="keys typed during the PIN prompt reach the board's debug log before "
+                          "get_digits(secure=True) starts; needs a Channel.secure() section",
+                   strict=False)
+def test_pin_typed_ahead_during_the_prompt_is_not_logged(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    run = bank([{"number": LI, "at": 0, "script": ["wait 5", "press 654321#", "wait 10",
+                                                   "hangup"]}])
+    assert "verify_pin" in run.reports[0].path
+    digits = [rec.getMessage() for rec in caplog.records
+              if not rec.name.startswith("boardlib.emulator") and "digit" in rec.getMessage()]
+    assert not any(f"digit {d} " in m for m in digits for d in "654321")
