@@ -338,12 +338,19 @@ class _Compiled:
                     tol = cadence_tolerance * e.samples + 240
                     rows.append((e.sig, e.samples - tol, e.samples + tol, False))
             self.bounds[pat.name] = rows
-        self.elements_of: dict[str, dict[int | None, list[tuple[int, float, float, bool]]]] = {}
-        for name, rows in self.bounds.items():
-            by: dict[int | None, list[tuple[int, float, float, bool]]] = {}
+        # Per signature: (lo, hi, is_long, order, pattern, element index, entries needed)
+        # of every element a burst or gap of that signature can be.
+        self.intervals: dict[int | None, list[tuple[float, float, bool, int, _Pattern, int,
+                                                    int]]] = {}
+        for order, pat in enumerate(self.patterns):
+            rows = self.bounds[pat.name]
+            n = len(rows)
+            need = 1 if pat.early else max(3, n + 1) if pat.cyclic else n
             for idx, (sig, lo, hi, is_long) in enumerate(rows):
-                by.setdefault(sig, []).append((idx, lo, hi, is_long))
-            self.elements_of[name] = by
+                if not pat.cyclic and not pat.early and idx != n - 1:
+                    continue  # a one-shot tone is decided on its last element
+                self.intervals.setdefault(sig, []).append((lo, hi, is_long, order, pat, idx,
+                                                           need))
         ms_per_block = 1000.0 * BLOCK_SAMPLES / SAMPLE_RATE
         self.min_on = [3] * len(self.sigs)
         self.long_blocks = [math.ceil(self.long_ms[s] / ms_per_block) if s in self.long_ms
@@ -453,54 +460,36 @@ class _Tracker:
         self.tone_open = self.voice_open = False
         self.quiet_since = 0
 
-    def _match(self, pat: _Pattern, seq: list[tuple[int | None, int, int, float]],
-               running: bool) -> int:
-        """Number of history entries (from the end of ``seq``) that matched, or 0."""
-        bounds = self.c.bounds[pat.name]
-        n = len(bounds)
-        if pat.early:
-            need = 1
-        elif pat.cyclic:
-            need = max(3, n + 1)
-        else:
-            need = n
-        if len(seq) < need:
-            return 0
-        sig, dur = seq[-1][0], seq[-1][1]
-        # Elements the newest entry can be; the rest is checked backwards from there.
-        for idx, lo, hi, is_long in self.c.elements_of[pat.name].get(sig, ()):
-            if not lo <= dur <= hi or (running and not is_long):
-                continue
-            if not pat.cyclic and not pat.early and idx != n - 1:
-                continue
-            for back in range(1, need):
-                w = seq[-1 - back]
-                b = bounds[(idx - back) % n]
-                if w[0] != b[0] or not b[1] <= w[1] <= b[2]:
-                    break
-            else:
-                return need
-        return 0
-
     def _decide(self, running: bool, out: list[ProgressEvent], now: int,
                 seq: list[tuple[int | None, int, int, float]]) -> None:
         c = self.c
-        newest = seq[-1][0]
-        candidates = c.by_sig.get(newest, ())
+        newest, dur = seq[-1][0], seq[-1][1]
+        length = len(seq)
+        matched: set[str] = set()
+        best: tuple[int, int, _Pattern] | None = None
+        best_m = 0
+        # Elements of every tone the newest entry can be (its signature, its duration);
+        # the rest of each tone is checked backwards from there.
+        for lo, hi, is_long, order, pat, idx, need in c.intervals.get(newest, ()):
+            if not lo <= dur <= hi or (running and not is_long) or length < need:
+                continue
+            bounds = c.bounds[pat.name]
+            n = len(bounds)
+            for back in range(1, need):
+                w = seq[-1 - back]
+                el = bounds[(idx - back) % n]
+                if w[0] != el[0] or not el[1] <= w[1] <= el[2]:
+                    break
+            else:
+                matched.add(pat.name)
+                key = 0 if pat.early else need
+                if best is None or (key, -order) > (best[0], -best[1]):
+                    best = (key, order, pat)
+                    best_m = need
         if not running:
             for name in list(self.active):
-                if name not in c.names_by_sig.get(newest, ()):
+                if name not in matched:
                     del self.active[name]
-        best: tuple[int, int, _Pattern] | None = None
-        for order, pat in candidates:
-            m = self._match(pat, seq, running)
-            if m:
-                key = (0 if pat.early else m, -order)
-                if best is None or key > (best[0], -best[1]):
-                    best = (key[0], order, pat)
-                    best_m = m
-            elif not running and pat.name in self.active:
-                del self.active[pat.name]
         if best is None:
             return
         # The longest evidence wins (stutter dial over dial; vacant over busy).
