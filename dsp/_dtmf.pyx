@@ -534,14 +534,16 @@ cdef class DtmfDetector:
     How it works
     ------------
     * DFTs at the 8 nominal frequencies over 104-sample windows (13 ms) hopped by 52
-      samples. Each sample feeds a 16-lane correlator (8 tones x re/im) over its half-block;
-      a window is two consecutive half-blocks, the second rotated to the window's phase
-      origin, so overlapping windows cost one correlation per sample. The correlator
-      vectorises across the lanes (AVX-512, AVX2 or baseline, chosen at run time).
-    * Per window: the strongest row and column tone. Windows below a quarter of the energy
-      two tones at the threshold would carry are skipped at once.
-    * Steadiness: each tone's power in this window and the previous one agree within 3 dB,
-      so the tone fills both windows (this is what measures duration).
+      samples. Incoming samples are buffered in half-blocks of 52; a window is two
+      consecutive half-blocks, the second rotated to the window's phase origin, so
+      overlapping windows cost one 16-lane correlation per sample. That correlation
+      vectorises across the lanes (AVX-512, AVX2 or baseline SSE2 kernel, chosen at run time)
+      and is only computed when the window's energy could hold a digit: silence and quiet
+      lines cost little more than a copy and an energy sum.
+    * Per window: the strongest row and column tone; every other tone of each group must be
+      at least 6 dB weaker.
+    * Steadiness: each tone's power in this window and the previous one agree within 4.8 dB,
+      so the tone fills most of both windows (this is what measures duration).
     * The frequency of each tone is measured from the phase advance of its DFT between the
       two windows (hop 52 samples: unambiguous within +-76.9 Hz). It must lie within
       +-(2.5 % + 1 Hz) of nominal: midway between the Q.24 "must operate" +-(1.5 % + 2 Hz)
@@ -549,19 +551,23 @@ cdef class DtmfDetector:
       bin fails this test, and so does anything that is not a steady sine.
     * Tone powers are corrected for the window response at the measured offset, then checked
       against the threshold, the twist limits and a purity test: the two tones must carry at
-      least half (-3 dB) of the window energy, both measured on the first difference of the
+      least 63 % (-2 dB) of the window energy, both measured on the first difference of the
       signal (this de-emphasises 350-450 Hz dial tone and low-frequency speech energy).
+      A column tone at twice the row frequency (+-8 Hz) is a note and its second harmonic,
+      not a digit: no in-tolerance DTMF pair comes within 14 Hz of that relation.
     * A digit starts after 4 consecutive windows that pass every check with the same digit
       and ends after 5 consecutive windows that do not; a shorter interruption is bridged.
 
     Limits
     ------
-    * Tones of 36 ms or more are detected; tones of 28 ms or less are not (Q.24: operate
-      >= 40 ms, non-operate <= 23 ms). Dropouts up to 10 ms never split a digit and
-      pauses of 40 ms always separate two digits.
+    * Tones of 38 ms or more are always detected; tones of 29 ms or less never are (Q.24:
+      operate >= 40 ms, non-operate <= 23 ms). Dropouts up to 10 ms never split a digit and
+      pauses of 40 ms always separate two digits. A digit is reported 35-40 ms after its end.
     * Start and duration are measured on the 52-sample hop grid: within about +-6 ms.
-    * Levels are measured within +-1 dB for tones within the frequency tolerance, without
-      overflow up to full scale (+3.14 dBm0).
+    * Levels are measured within +-1 dB for tones within the frequency tolerance; no
+      overflow at any int16 input (two tones of 0 dBm0 each already clip, and are detected).
+    * Dial tone at the level of the DTMF tones is tolerated (350+440 Hz or 450 Hz); dial tone
+      6 dB louder than the digits is not reliably tolerated (no notch filter).
     * Only 8000 Hz audio is supported.
     """
 

@@ -59,62 +59,62 @@ cdef extern from *:
     /* ---- 16-lane block correlator ---------------------------------------------------- */
     #define BL_CORR_LANES 16
 
-    typedef float bl_v16f __attribute__((vector_size(64)));
-    typedef int16_t bl_v16s __attribute__((vector_size(32)));
-    typedef int32_t bl_v16i __attribute__((vector_size(64)));
-    typedef uint32_t bl_v16u __attribute__((vector_size(64)));
+    #define BL_VEC_TYPES(N, BYTES)                                                          \\
+        typedef float bl_v##N##f __attribute__((vector_size(4 * BYTES)));                   \\
+        typedef float bl_v##N##f_u __attribute__((vector_size(4 * BYTES), aligned(4), may_alias)); \\
+        typedef int16_t bl_v##N##s_u __attribute__((vector_size(2 * BYTES), aligned(2), may_alias)); \\
+        typedef int32_t bl_v##N##i __attribute__((vector_size(4 * BYTES)));                 \\
+        typedef uint32_t bl_v##N##u __attribute__((vector_size(4 * BYTES)));
+    BL_VEC_TYPES(4, 4)
+    BL_VEC_TYPES(8, 8)
+    BL_VEC_TYPES(16, 16)
 
-    static inline bl_v16f bl_v16f_load(const float *p) {
-        bl_v16f v;
-        memcpy(&v, p, sizeof(v));
-        return v;
-    }
-
-    /* out[lane] = sum_i tab[i][lane] * x[i] over a block of n samples (n a multiple of 4).
-       Four accumulators (sample index modulo 4) hide the add latency; they are summed in a
-       fixed order, so the result depends only on the block. bl_diff_energy: energy of the
-       first difference x[i] - x[i-1] (x[-1] = xprev) in integers, each square divided by 64
-       (n <= 64). */
-    #define BL_CORR_DEFINE(SUFFIX, ATTR)                                                    \\
+    /* out[lane] = sum_i tab[i][lane] * x[i] over a block of n samples (n a multiple of 4),
+       with vectors of N floats. Four accumulators (sample index modulo 4) hide the add
+       latency; they are summed in a fixed order, so the result depends only on the block.
+       bl_diff_energy: energy of the first difference x[i] - x[i-1] (x[-1] = xprev) in
+       integers, each square divided by 64 (n <= 64). */
+    #define BL_CORR_DEFINE(SUFFIX, ATTR, N)                                                 \\
         ATTR static void bl_corr_block_##SUFFIX(const float *tab, const int16_t *x, int n,   \\
                                                 float *out) {                              \\
-            bl_v16f a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, r;                             \\
-            int i;                                                                         \\
+            bl_v##N##f a[4][16 / N], r;                                                    \\
+            int i, j, k;                                                                   \\
+            for (j = 0; j < 4; j++)                                                        \\
+                for (k = 0; k < 16 / N; k++) a[j][k] = (bl_v##N##f) {0};                   \\
             for (i = 0; i + 4 <= n; i += 4, tab += 4 * BL_CORR_LANES) {                    \\
-                a0 += bl_v16f_load(tab) * (float) x[i];                                    \\
-                a1 += bl_v16f_load(tab + BL_CORR_LANES) * (float) x[i + 1];                \\
-                a2 += bl_v16f_load(tab + 2 * BL_CORR_LANES) * (float) x[i + 2];            \\
-                a3 += bl_v16f_load(tab + 3 * BL_CORR_LANES) * (float) x[i + 3];            \\
+                for (j = 0; j < 4; j++) {                                                  \\
+                    const float xv = (float) x[i + j];                                     \\
+                    for (k = 0; k < 16 / N; k++)                                           \\
+                        a[j][k] += *(const bl_v##N##f_u *) (tab + BL_CORR_LANES * j + N * k) * xv; \\
+                }                                                                          \\
             }                                                                              \\
-            r = (a0 + a1) + (a2 + a3);                                                     \\
-            memcpy(out, &r, sizeof(r));                                                    \\
+            for (k = 0; k < 16 / N; k++) {                                                 \\
+                r = (a[0][k] + a[1][k]) + (a[2][k] + a[3][k]);                             \\
+                memcpy(out + N * k, &r, sizeof(r));                                        \\
+            }                                                                              \\
         }                                                                                  \\
         ATTR static uint64_t bl_diff_energy_##SUFFIX(const int16_t *x, int n, int32_t xprev) { \\
-            bl_v16u acc = {0};                                                             \\
+            bl_v##N##u acc = {0}, v;                                                       \\
             int32_t d = (int32_t) x[0] - xprev;                                            \\
             uint32_t e = ((uint32_t) d * (uint32_t) d) >> 6;                               \\
             int i;                                                                         \\
-            for (i = 1; i + 16 <= n; i += 16) {                                            \\
-                bl_v16s c, p;                                                              \\
-                bl_v16u v;                                                                 \\
-                memcpy(&c, x + i, sizeof(c));                                              \\
-                memcpy(&p, x + i - 1, sizeof(p));                                          \\
-                v = (bl_v16u) (__builtin_convertvector(c, bl_v16i)                         \\
-                               - __builtin_convertvector(p, bl_v16i));                     \\
+            for (i = 1; i + N <= n; i += N) {                                              \\
+                v = (bl_v##N##u) (__builtin_convertvector(*(const bl_v##N##s_u *) (x + i), bl_v##N##i) \\
+                                  - __builtin_convertvector(*(const bl_v##N##s_u *) (x + i - 1), bl_v##N##i)); \\
                 acc += (v * v) >> 6;                                                       \\
             }                                                                              \\
             for (; i < n; i++) {                                                           \\
                 d = (int32_t) x[i] - (int32_t) x[i - 1];                                   \\
                 e += ((uint32_t) d * (uint32_t) d) >> 6;                                   \\
             }                                                                              \\
-            for (i = 0; i < 16; i++) e += acc[i];                                          \\
+            for (i = 0; i < N; i++) e += acc[i];                                           \\
             return e;                                                                      \\
         }
 
-    BL_CORR_DEFINE(generic, )
+    BL_CORR_DEFINE(generic, , 4)
     #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
-    BL_CORR_DEFINE(avx2, __attribute__((target("avx2,fma"))))
-    BL_CORR_DEFINE(avx512, __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"))))
+    BL_CORR_DEFINE(avx2, __attribute__((target("avx2,fma"))), 8)
+    BL_CORR_DEFINE(avx512, __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"))), 16)
     #endif
 
     typedef void (*bl_corr_block_fn)(const float *, const int16_t *, int, float *);
