@@ -1221,6 +1221,11 @@ class Board:
             ch.signalling.on_event(ev)
             return
         if ev.type == EventType.RING_ON:
+            # A driver that decodes caller ID itself (a voice modem's reports) hands it over.
+            take = getattr(self._driver, "_take_caller_id", None)
+            msg = take(ev.channel) if take is not None else None
+            if msg is not None:
+                ch._cid_message, ch._cid_sample = msg, self.now
             self._on_ring(ch, ev.sample)
         elif ev.type == EventType.LOOP_DROP:
             ch._far_end_cleared()

@@ -19,6 +19,7 @@ BACKENDS: dict[str, str] = {
     "emu": "boardlib.emulator.driver:EmuDriver",
     "loop": "boardlib.drivers.cabi:CabiDriver",
     "cabi": "boardlib.drivers.cabi:CabiDriver",
+    "modem": "boardlib.drivers.modem:ModemDriver",
 }
 
 ENTRY_POINT_GROUP = "boardlib.drivers"
