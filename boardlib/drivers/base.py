@@ -108,7 +108,18 @@ class Driver(Protocol):
 
     Frames are ``(n_channels, frame_len)`` C-contiguous arrays in the board's codec
     (``CODEC_DTYPE``). Every method raises a :class:`~boardlib.errors.DriverError`
-    subclass when the driver returns an error code.
+    subclass when the driver returns an error code. ``_read`` returns 0 when no frame is
+    ready yet (the board then waits a quarter frame and asks again).
+
+    Optional methods the board uses when a driver has them:
+
+    ``_advance() -> float``
+        Called once per tick before ``_read``: prepare the next frame, return the wall
+        seconds to wait before reading it (the emulated board's media clock).
+    ``_take_caller_id(channel) -> CallerIdMessage | None``
+        Caller ID the driver decoded itself (a voice modem's reports), taken at a ring.
+    ``_detect(scheme) -> list[str]``
+        URLs of the boards of this kind that can be opened here (``list_boards``).
     """
 
     name: str
