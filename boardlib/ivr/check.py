@@ -56,19 +56,22 @@ class Issue:
         return f"{self.path}:{self.line}: {kind}: {self.code}: {self.message}"
 
 
-def check_flow(flow: Flow | str | Path, *, prompts: bool = True) -> list[Issue]:
-    """Check a flow (a loaded :class:`Flow` or a path); return the problems, empty if none."""
+def check_flow(flow: Flow | str | Path, *, prompts: bool = True,
+               prompt_set: PromptSet | None = None) -> list[Issue]:
+    """Check a flow (a loaded :class:`Flow` or a path); return the problems, empty if none.
+    ``prompt_set`` is the set to check (and fill) instead of a fresh one."""
     if not isinstance(flow, Flow):
         try:
             flow = load_flow(flow)
         except FlowError as exc:
             return [Issue(exc.path, exc.line, "load", exc.reason)]
-    return _Checker(flow, prompts).run()
+    return _Checker(flow, prompts, prompt_set).run()
 
 
 class _Checker:
-    def __init__(self, flow: Flow, prompts: bool) -> None:
+    def __init__(self, flow: Flow, prompts: bool, prompt_set: PromptSet | None) -> None:
         self.flow = flow
+        self.prompt_set = prompt_set
         self.check_prompts = prompts
         self.issues: list[Issue] = []
         self.path = str(flow.path)
@@ -270,7 +273,7 @@ class _Checker:
 
     def prompt_files(self) -> None:
         f = self.flow
-        ps = PromptSet(f.prompt_dir)
+        ps = self.prompt_set or PromptSet(f.prompt_dir)
         needed: dict[str, int] = {}
         uses_say = False
         for st in f.steps.values():

@@ -159,7 +159,6 @@ class Engine:
         self.tts = tts or espeak_tts
         self.check_prompts = check_prompts
         self.flows: dict[str, Flow] = {}
-        self._prompts: dict[Path, PromptSet] = {}
         self._live: dict[int, dict[str, Any]] = {}
         self._traces: dict[int, list[dict[str, Any]]] = {}
         self.reports: list[CallReport] = []
@@ -172,12 +171,16 @@ class Engine:
     # ------------------------------------------------------------------ flows
     def _load(self, path: Path, version: int) -> Flow:
         flow = load_flow(path, version)
-        issues = [i for i in check_flow(flow, prompts=self.check_prompts) if i.error]
+        # a fresh prompt set per load: a reload picks up re-recorded prompts, and calls in
+        # progress keep the fragments of the version they started with
+        prompts = PromptSet(flow.prompt_dir)
+        issues = [i for i in check_flow(flow, prompts=self.check_prompts, prompt_set=prompts)
+                  if i.error]
         if issues:
             first = issues[0]
             more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
             raise FlowError(f"{first.code}: {first.message}{more}", first.path, first.line)
-        self._prompts.setdefault(flow.prompt_dir.resolve(), PromptSet(flow.prompt_dir))
+        flow.prompt_set = prompts
         return flow
 
     def reload(self, force: bool = False) -> list[str]:
@@ -257,7 +260,7 @@ class _Session:
         self.call = call
         self.ch: Channel = call.channel
         self.board = call.channel.board
-        self.prompts = engine._prompts[flow.prompt_dir.resolve()]
+        self.prompts: PromptSet = flow.prompt_set
         self.scope: dict[str, Any] = dict(flow.vars)
         self.scope.update(
             call={"number": call.number, "name": call.name, "dnis": call.dnis,
@@ -267,6 +270,7 @@ class _Session:
                                  flow.version)
         self.trace: list[dict[str, Any]] | None = None
         self.failure = "no_input"
+        self.handed_over = False  # a CTI layer took the call: the engine leaves it up
 
     # ---- helpers
     @property
@@ -396,7 +400,8 @@ class _Session:
             self.engine._live.pop(self.ch.index, None)
             self.emit("end", None, result=rep.result)
             try:
-                if self.ch.state is not ChannelState.IDLE and self.ch.call is self.call:
+                if not self.handed_over and self.ch.state is not ChannelState.IDLE and \
+                        self.ch.call is self.call:
                     await self.ch.hangup()
             except Exception:  # the board may be closing
                 pass
@@ -655,6 +660,7 @@ class _Session:
         self.emit("transfer", step, queue=queue, number=number)
         if self.engine.cti is not None and queue:
             how = await self.engine.cti.transfer(self.call, str(queue), data)
+            self.handed_over = True
             self.report.result = f"queued:{queue}" if how is None else str(how)
             raise _Ended()
         if number:

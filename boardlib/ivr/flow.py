@@ -122,6 +122,8 @@ class Flow:
     version: int = 1
     header_line: int = 1
     mtime: float = 0.0
+    #: The prompt fragments of this version (set by the engine when it loads the flow).
+    prompt_set: Any = field(default=None, repr=False, compare=False)
 
 
 _HEADER = re.compile(r"^\s*\[\s*steps\s*\.\s*\"?([A-Za-z0-9_\-]+)\"?\s*\]\s*(#.*)?$")

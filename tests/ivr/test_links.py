@@ -54,6 +54,8 @@ class FakeCti:
 
     async def transfer(self, call: Any, queue: str, data: dict[str, Any]) -> str:
         self.queued.append((queue, json.loads(json.dumps(data))))
+        self.state_at_handover = call.channel.state.value
+        await call.channel.hangup()  # the agent's side ends the call (the IVR leaves it up)
         return f"queued:{queue}"
 
 
@@ -68,6 +70,7 @@ def test_transfer_goes_to_the_agent_queue_of_a_cti_layer_with_the_attached_data(
     assert queue == "agents" and data["customer"] == "C002" and data["caller"] == "13900139000"
     assert [t["function"] for t in data["transactions"]] == ["lookup_by_number", "verify_pin"]
     assert "654321" not in json.dumps(data)
+    assert cti.state_at_handover == "connected"
     assert any(e["event"] == "transfer" for e in events(run, r))
 
 
