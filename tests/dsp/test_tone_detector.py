@@ -220,6 +220,24 @@ def test_rejects_answer_tone_22_hz_off(freq):
     assert "ced" not in cadences(run(ToneDetector("cn"), L.tone([freq], 3000, -12)))
 
 
+def test_block_filters_match_a_naive_dft():
+    det = ToneDetector("us")
+    comp = det._compiled
+    rng = np.random.default_rng(4)
+    block = L.to_int16(L.noise(160, -20.0, rng) + L.tone([440], 20, -15, rng=rng))
+    energy, powers = det._core._test_block_powers(block)
+    x = block.astype(float)
+    assert energy == pytest.approx(np.sum(x * x), rel=1e-5)
+    for f, length, got in zip(comp.freqs, comp.sublen, powers):
+        # sine energy estimate: 2 |X(f)|^2 / L per sub-block, summed over the block
+        want = 0.0
+        for b in range(0, 160, length):
+            seg = x[b:b + length]
+            dft = np.sum(seg * np.exp(-2j * np.pi * f * np.arange(length) / 8000))
+            want += 2 * abs(dft) ** 2 / length
+        assert got == pytest.approx(want, rel=1e-3, abs=1e-2 * energy / 160)
+
+
 # ------------------------------------------------------------------- fax, modem, SIT, speech
 
 @pytest.mark.parametrize("signal,name", [
