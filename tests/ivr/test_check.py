@@ -9,9 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from boardlib.audiofile import write_wav
-from boardlib.ivr import Engine, FlowError, check_flow, load_flow
+from boardlib.ivr import Engine, FlowError, check_flow, load_flow, parse_flow
+from boardlib.ivr.flow import evaluate
 from examples.bank_ivr.app import FLOW
 
 PROMPTS = (FLOW.parent / "prompts").as_posix()
@@ -187,3 +190,32 @@ def test_cli_check_prints_file_and_line_and_exits_1(tmp_path: Path,
     assert f"{p}:{line_of(p, 'options =')}: error: width:" in capsys.readouterr().out
     args = parser.parse_args(["ivr", "check", str(FLOW)])
     assert args.func(args) == 0
+
+
+_PIECES = st.sampled_from([
+    "[flow]\n", 'name = "x"\n', 'start = "a"\n', "[steps.a]\n", 'type = "menu"\n',
+    'type = "play"\n', 'next = "a"\n', "options = []\n", 'options = [{ label = "x" }]\n',
+    'prompts = ["welcome"]\n', "[steps.b]\n", "type = 3\n", 'languages = "zh"\n', "= =\n",
+    '[[steps]]\n', 'cases = [{ if = "a ==" }]\n', 'type = "branch"\n', "[text.zh]\n"])
+
+
+@given(st.lists(_PIECES, max_size=12))
+def test_any_flow_text_loads_or_fails_with_a_flow_error(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    try:
+        flow = parse_flow(text, "fuzz.toml")
+    except FlowError as exc:
+        assert exc.path == "fuzz.toml" and exc.line >= 0
+        return
+    for issue in check_flow(flow, prompts=False):
+        assert issue.path == "fuzz.toml"
+
+
+@given(st.text(max_size=30), st.dictionaries(st.sampled_from(["a", "b", "x"]),
+                                             st.one_of(st.integers(), st.text(max_size=3),
+                                                       st.none(), st.booleans())))
+def test_conditions_evaluate_or_fail_with_a_flow_error(expr: str, scope: dict[str, object]) -> None:
+    try:
+        assert evaluate(expr, scope) in (True, False)
+    except FlowError:
+        pass
