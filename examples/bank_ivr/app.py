@@ -16,7 +16,6 @@ import asyncio
 import json
 import sys
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -75,16 +74,17 @@ def demo_host_faults(host: BankHost) -> None:
     host.fail["balances:C003"] = "timeout"
 
 
-@dataclass
 class BankRun:
-    """The outcome of :func:`run_bank`."""
+    """The outcome of :func:`run_bank` (a plain class: this file is also loaded by path,
+    outside any package)."""
 
-    reports: list[Any]
-    exchange: dict[int, dict[str, Any]]
-    host: BankHost
-    engine: Engine
-    media_seconds: float
-    calls: dict[int, Any] = field(default_factory=dict)
+    def __init__(self, reports: list[Any], exchange: dict[int, dict[str, Any]], host: BankHost,
+                 engine: Engine, media_seconds: float) -> None:
+        self.reports = reports
+        self.exchange = exchange
+        self.host = host
+        self.engine = engine
+        self.media_seconds = media_seconds
 
 
 async def run_bank(callers: list[Any], *, url: str = "emu://?lines=4&seed=1",

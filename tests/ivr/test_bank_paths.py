@@ -125,3 +125,21 @@ def test_hidden_menu_option_closes_the_gap_and_personal_order_applies(run: BankR
 
 def test_live_state_is_empty_after_every_call_ended(run: BankRun) -> None:
     assert run.engine.monitor() == []
+
+
+def test_demo_entry_point_loaded_by_path_prints_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    import asyncio
+    import importlib.util
+    import json
+
+    from examples.bank_ivr.app import FLOW
+
+    spec = importlib.util.spec_from_file_location("bank_ivr_demo", FLOW.parent / "app.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert asyncio.run(module.run_demo(as_json=True)) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert len(rep["calls"]) == len(DEFAULT_CALLERS) and rep["host_failures"] == 1
+    assert {"main:fx_rates", "services_menu:complaint", "main:agent"} <= \
+        set(rep["menu_choices_taken"])
