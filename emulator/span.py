@@ -152,6 +152,9 @@ class R2Span:
         self._frame = np.zeros(160, np.int16)
         self._captures: dict[int, list[np.ndarray]] = {}
         self._events: list[tuple[_Chan, int]] = []
+        self._external: dict[int, Any] = {}  # board channel -> external far end
+        self._ext_rx: dict[int, int] = {}
+        self._ext_tx: dict[int, int] = {}
         for ch in self.chans:
             self._apply(ch, ch.machine.start())
 
@@ -191,6 +194,18 @@ class R2Span:
         for ch in self.chans[30 * (span - 1): 30 * span]:
             self._apply(ch, ch.machine.alarm(down))
 
+    def attach(self, channel: int, peer: Any) -> None:
+        """Let an external far end own board channel ``channel`` instead of the exchange's
+        register. Every tick ``peer.exchange(rx_abcd, codes) -> (tx_abcd, codes)`` gets the
+        board's ABCD bits and the frame the board sent (board codec) and returns its own."""
+        ch = self.chans[channel - self.first]
+        if ch.machine.state != "idle":
+            raise ValueError(f"channel {channel} is busy ({ch.machine.state})")
+        self._external[channel] = peer
+        self._ext_rx[channel] = ch.machine.tx_bits  # as if the board sent idle
+        self._ext_tx[channel] = -1
+        self.side.monitor(channel, True)
+
     def capture(self, channel: int) -> None:
         """Keep the audio the exchange hears from the board on ``channel`` while a call is
         up (register signals included); read it with :meth:`captured`."""
@@ -224,6 +239,20 @@ class R2Span:
             self._apply(ch, ch.machine.on_cas(bits))
         for ch in tuple(self._active):
             self._media(ch)
+        for index, peer in self._external.items():
+            self._external_tick(index, peer)
+
+    def _external_tick(self, index: int, peer: Any) -> None:
+        codes = self.side.receive(index, 160)
+        if len(codes) < 160:
+            fill = np.full(160 - len(codes), 0xD5 if self.law == "alaw" else 0xFF, codes.dtype)
+            codes = np.concatenate([codes, fill]) if self.law != "slin" else \
+                np.concatenate([codes, np.zeros(160 - len(codes), np.int16)])
+        tx, out = peer.exchange(self._ext_rx[index], codes)
+        if tx != self._ext_tx[index]:
+            self._ext_tx[index] = tx
+            self.side.signal(index, EventType.CAS, tx)
+        self.side.send(index, out)
 
     def on_board(self, ev: Any) -> bool:
         """A line event from the board; True when it was for an E1 channel."""
@@ -231,7 +260,10 @@ class R2Span:
         if not 0 <= i < len(self.chans):
             return False
         if ev.type == EventType.CAS:
-            self._events.append((self.chans[i], ev.value))
+            if ev.channel in self._external:
+                self._ext_rx[ev.channel] = ev.value
+            else:
+                self._events.append((self.chans[i], ev.value))
         return True
 
     def _media(self, ch: _Chan) -> None:
@@ -289,7 +321,8 @@ class R2Span:
         if channel is not None:
             cands = [self.chans[channel - self.first]]
         else:
-            cands = [c for c in self.chans if c.machine.state == "idle" and c.call is None]
+            cands = [c for c in self.chans if c.machine.state == "idle" and c.call is None
+                     and c.index not in self._external]
         ch = next((c for c in cands if c.machine.state == "idle"), None)
         if ch is None:
             call.outcome = "no_circuit"

@@ -723,6 +723,17 @@ class R2Machine:
                 self._tone(sig)
                 self._start("pulse")
                 return
+        if self.state == "back_mf" and not call.tone_on and call.expect == "ani":
+            # the forward side has no calling number to give (some stacks fall silent instead
+            # of sending I-15): carry on without it
+            call.ani_done = True
+            call.ani_restricted = not call.ani
+            sig, nxt = self._after_ani()
+            if sig is not None:
+                call.expect = nxt
+                self._tone(sig)
+                self._start("pulse")
+                return
         if self.state == "offered":
             return
         self._clear(HangupCause.RECOVERY_ON_TIMER_EXPIRY, "register signalling stalled (backward)")

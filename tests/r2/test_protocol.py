@@ -481,3 +481,17 @@ def test_any_input_sequence_never_crashes_and_hangup_always_frees(variant: str,
         for name in TIMERS:
             m.on_timer(name)
     assert m.state in ("idle", "blocked")
+
+
+def test_silent_forward_side_after_ani_request_times_out_into_group_b() -> None:
+    m = R2Machine("CN", max_dnis=1)
+    m.on_cas(0b0011)
+    assert SendTone(6) in m.on_tone(8)  # one-digit number complete: ask for the category
+    m.on_tone(None)
+    assert SendTone(1) in m.on_tone(1)  # category 1; ask for the first ANI digit
+    m.on_tone(None)
+    out = m.on_timer("mf_back")  # nothing comes: go on without the calling number
+    assert SendTone(3) in out and StartTimer("pulse", 150) in out
+    m.on_timer("pulse")
+    assert SendTone(1) in m.on_tone(1)  # KD answered with B1
+    assert Offered("", "8", 1, 1, True) in m.on_tone(None)
