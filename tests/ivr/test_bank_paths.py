@@ -127,7 +127,8 @@ def test_live_state_is_empty_after_every_call_ended(run: BankRun) -> None:
     assert run.engine.monitor() == []
 
 
-def test_demo_entry_point_loaded_by_path_prints_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_entry_point_loaded_by_path_prints_a_summary(
+        capsys: pytest.CaptureFixture[str]) -> None:
     import asyncio
     import importlib.util
     import json
