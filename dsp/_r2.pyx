@@ -13,8 +13,8 @@ How the detector works
 ----------------------
 The timeline is cut into half-blocks of 64 samples (8 ms). For every half-block a
 correlator computes the complex DFT value of each of the six frequencies of the chosen set
-(a table of ``cos``/``-sin`` per position, 12 lanes that the compiler vectorises) and the
-exact energy of the samples. Every 8 ms the last two half-blocks are combined into one
+and of the six of the other direction (a table of ``cos``/``-sin`` per position, 24 lanes
+that the compiler vectorises) and the exact energy of the samples. Every 8 ms the last two half-blocks are combined into one
 128-sample window (16 ms; the second half's values are turned into the first half's phase
 reference), so decisions come every 8 ms from 16 ms of signal. With a rectangular 128-point
 window the neighbour of a tone 120 Hz away falls close to the second spectral zero
@@ -29,8 +29,12 @@ A window carries signal ``n`` when, with ``P1 >= P2 >= P3`` the three largest to
   10 Hz off leaks into its neighbour's estimate (-18 dB), so for adjacent pairs the limit
   is blurred: 8.5 dB is always accepted, 15 dB always refused;
 * ``P3`` is at least 6 dB under ``P2`` (a third tone of the set voids the signal);
-* the two tones hold at least 75 % of the window's energy (speech, noise and tones outside
-  the set fail here; so does a window that the tone fills only in part).
+* the two tones hold at least 75 % of the window's energy, not counting the power found
+  at the other direction's frequencies (speech, noise and other tones fail here; so does a
+  window that the tone fills only in part). Leaving the other direction out lets a signal
+  be recognised while the other direction's signal is on the same path (2-wire circuits,
+  echo): under a signal of the other direction at the same level for frequency errors up
+  to 10 Hz, and up to 15 dB stronger at nominal frequencies.
 
 A signal operates after two consecutive windows carrying it (the event is reported then,
 dated at the start of the first window) and releases after four consecutive windows without
@@ -87,8 +91,9 @@ __all__ = [
 
 DEF SAMPLE_RATE = 8000
 DEF HALF = 64
-DEF LANES = 16
+DEF LANES = 32
 DEF NFREQ = 6
+DEF NBINS = 12
 
 #: Samples per half-block (decisions come once per half-block).
 HALF_BLOCK = HALF
@@ -110,38 +115,31 @@ cdef extern from *:
     #include <stdint.h>
     typedef float r2_v16f __attribute__((vector_size(64)));
 
-    /* Adds in[i] * tab[pos + i][lane] to the 16 lane sums of accumulator set (pos + i) % 4
+    /* Adds in[i] * tab[pos + i][lane] to the 32 lane sums of accumulator set (pos + i) % 4
        and in[i]^2 to *energy. Four sets break the add latency chain; the set of a sample
        depends only on its position, and every set is summed in sample order, so the
        result never depends on how the input is chunked. */
+    #define R2_CORR_STEP(SET, J)                                                             \\
+        { r2_v16f w0, w1; float x = (float) in[J];                                           \\
+          memcpy(&w0, t, sizeof(w0)); memcpy(&w1, t + 16, sizeof(w1));                       \\
+          a[SET][0] += w0 * x; a[SET][1] += w1 * x; t += 32; }
     #define R2_CORR_DEFINE(SUFFIX, ATTR)                                                     \\
     ATTR static void r2_corr_##SUFFIX(float *acc, const float *tab, int pos,                 \\
                                       const int16_t *in, int n, int64_t *energy) {           \\
-        r2_v16f a[4], b0, b1, b2, b3;                                                        \\
+        r2_v16f a[4][2];                                                                     \\
         int64_t e = 0;                                                                       \\
-        const float *t = tab + (size_t) pos * 16;                                            \\
+        const float *t = tab + (size_t) pos * 32;                                            \\
         int i;                                                                               \\
         for (i = 0; i < n; i++) e += (int64_t) ((int32_t) in[i] * (int32_t) in[i]);          \\
         *energy += e;                                                                        \\
         memcpy(a, acc, sizeof(a));                                                           \\
         i = 0;                                                                               \\
-        while (i < n && ((pos + i) & 3) != 0) {                                              \\
-            r2_v16f w; memcpy(&w, t, sizeof(w));                                             \\
-            a[(pos + i) & 3] += w * (float) in[i]; t += 16; i++;                             \\
+        while (i < n && ((pos + i) & 3) != 0) { R2_CORR_STEP((pos + i) & 3, i); i++; }      \\
+        for (; i + 4 <= n; i += 4) {                                                         \\
+            R2_CORR_STEP(0, i); R2_CORR_STEP(1, i + 1);                                      \\
+            R2_CORR_STEP(2, i + 2); R2_CORR_STEP(3, i + 3);                                  \\
         }                                                                                    \\
-        b0 = a[0]; b1 = a[1]; b2 = a[2]; b3 = a[3];                                          \\
-        for (; i + 4 <= n; i += 4, t += 64) {                                                \\
-            r2_v16f w0, w1, w2, w3;                                                          \\
-            memcpy(&w0, t, sizeof(w0)); memcpy(&w1, t + 16, sizeof(w1));                     \\
-            memcpy(&w2, t + 32, sizeof(w2)); memcpy(&w3, t + 48, sizeof(w3));                \\
-            b0 += w0 * (float) in[i]; b1 += w1 * (float) in[i + 1];                          \\
-            b2 += w2 * (float) in[i + 2]; b3 += w3 * (float) in[i + 3];                      \\
-        }                                                                                    \\
-        a[0] = b0; a[1] = b1; a[2] = b2; a[3] = b3;                                          \\
-        while (i < n) {                                                                      \\
-            r2_v16f w; memcpy(&w, t, sizeof(w));                                             \\
-            a[(pos + i) & 3] += w * (float) in[i]; t += 16; i++;                             \\
-        }                                                                                    \\
+        while (i < n) { R2_CORR_STEP((pos + i) & 3, i); i++; }                               \\
         memcpy(acc, a, sizeof(a));                                                           \\
     }
 
@@ -243,9 +241,10 @@ class R2ToneOff:
 # C-level descriptor, state and event records
 
 ctypedef struct r2_mf_rx_descriptor_t:
-    float tab[HALF * LANES]      # cos(w k n), -sin(w k n) for n < 64, lanes 2k, 2k+1
-    double rot_re[NFREQ]         # exp(-j w k 64): moves a second half onto the first's phase
-    double rot_im[NFREQ]
+    float tab[HALF * LANES]      # cos(w k n), -sin(w k n) for n < 64, lanes 2k, 2k+1; bins
+                                 # 0-5 are this direction's set, 6-11 the other direction's
+    double rot_re[NBINS]         # exp(-j w k 64): moves a second half onto the first's phase
+    double rot_im[NBINS]
     double threshold             # minimum tone power (mean square) of the weaker tone
     double twist                 # maximum power ratio of the two tones
     double rel                   # minimum power ratio of the weaker tone to the third
@@ -310,18 +309,21 @@ cdef int r2_mf_rx_window(r2_mf_rx_state_t *s, const r2_mf_rx_descriptor_t *d,
                          r2_event_t *ev, int n_ev, int channel) noexcept nogil:
     """Classify the window made of the previous and the current half-block; returns the
     new event count."""
-    cdef double p[NFREQ]
-    cdef double re, im, energy, p1, p2, p3
+    cdef double p[NBINS]
+    cdef double re, im, energy, p1, p2, p3, other = 0.0
     cdef int k, i1 = -1, i2 = -1, sig = 0, pair
     cdef int64_t wstart = s.half_start - HALF
     cdef int64_t wend = s.half_start + HALF
-    for k in range(NFREQ):
+    for k in range(NBINS):
         re = s.prev[2 * k] + s.acc[2 * k] * d.rot_re[k] - s.acc[2 * k + 1] * d.rot_im[k]
         im = s.prev[2 * k + 1] + s.acc[2 * k] * d.rot_im[k] + s.acc[2 * k + 1] * d.rot_re[k]
-        # (acc[0..15] holds the sum of the four sets: see r2_mf_rx)
+        # (acc[0..LANES) holds the sum of the four sets: see r2_mf_rx)
         # mean square of the sine with this DFT value: 2 |X|^2 / N^2
         p[k] = 2.0 * (re * re + im * im) / (4.0 * HALF * HALF)
-    energy = <double>(s.e_prev + s.e_cur) / (2.0 * HALF)
+    for k in range(NFREQ, NBINS):
+        other += p[k]
+    # Energy of the window without the other direction's tones (present on 2-wire paths).
+    energy = <double>(s.e_prev + s.e_cur) / (2.0 * HALF) - other
     p1 = -1.0
     p2 = -1.0
     p3 = 0.0
@@ -495,9 +497,10 @@ cdef void _descriptor_init(r2_mf_rx_descriptor_t *d, object hz, double threshold
                            double max_twist_db):
     cdef int k, n, i, j, sig
     cdef double w, amp
+    bins = tuple(hz) + tuple(BACKWARD_HZ if hz == FORWARD_HZ else FORWARD_HZ)
     memset(d, 0, sizeof(r2_mf_rx_descriptor_t))
-    for k in range(NFREQ):
-        w = 2.0 * M_PI * float(hz[k]) / SAMPLE_RATE
+    for k in range(NBINS):
+        w = 2.0 * M_PI * float(bins[k]) / SAMPLE_RATE
         for n in range(HALF):
             d.tab[n * LANES + 2 * k] = <float>cos(w * n)
             d.tab[n * LANES + 2 * k + 1] = <float>(-sin(w * n))

@@ -376,6 +376,38 @@ def test_signals_of_the_other_direction_are_not_recognised(direction: str) -> No
     assert detect(pcm, direction) == []
 
 
+@pytest.mark.parametrize("direction", DIRECTIONS)
+@pytest.mark.parametrize("offset", [0, 10, -10])
+def test_signals_of_the_other_direction_at_any_frequency_error_are_not_recognised(
+        direction: str, offset: int) -> None:
+    other = "backward" if direction == "forward" else "forward"
+    pcm = sequence(other, [(s, 100 * MS, 40 * MS) for s in range(1, 16)], low_dbm0=-5.0,
+                   low_offset_hz=offset, high_offset_hz=-offset)
+    assert detect(pcm, direction) == []
+
+
+@pytest.mark.parametrize("direction", DIRECTIONS)
+@pytest.mark.parametrize(("own", "offset"), [(-20.0, 10), (-35.0, -10), (-20.0, 0)])
+def test_recognises_signals_under_the_other_direction_at_the_same_level(
+        direction: str, own: float, offset: int) -> None:
+    # On a 2-wire path both directions of a compelled cycle are on the line at once.
+    other = "backward" if direction == "forward" else "forward"
+    for other_signal in (1, 9, 15):
+        clean = sequence(direction, [(s, 60 * MS, 40 * MS) for s in range(1, 16)],
+                         low_dbm0=own, low_offset_hz=offset, high_offset_hz=-offset)
+        mixed = clean + pair(other_signal, other, len(clean), own, low_offset_hz=offset,
+                             high_offset_hz=offset)
+        assert ons(detect(ref.to_int16(mixed), direction)) == list(range(1, 16))
+
+
+@pytest.mark.parametrize("direction", DIRECTIONS)
+def test_recognises_signals_under_the_other_direction_15_db_stronger(direction: str) -> None:
+    other = "backward" if direction == "forward" else "forward"
+    clean = sequence(direction, [(s, 60 * MS, 40 * MS) for s in range(1, 16)], low_dbm0=-25.0)
+    mixed = clean + pair(4, other, len(clean), -10.0)
+    assert ons(detect(ref.to_int16(mixed), direction)) == list(range(1, 16))
+
+
 def test_speech_and_music_are_not_signals() -> None:
     from tests.reference import talkoff
 
