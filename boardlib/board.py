@@ -31,6 +31,7 @@ channel is then in :attr:`ChannelState.HUNGUP` until the application calls
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 import logging
@@ -702,13 +703,8 @@ class Channel:
         total = _check_time("timeout", timeout)
         self._require("get digits", ChannelState.CONNECTED)
         op = _DigitsOp(self, max_digits, terms, first, inter, total, mask, secure)
-        if secure:
-            self._secure += 1
-        try:
+        with self.secure() if secure else contextlib.nullcontext():
             return await self._run(op)  # type: ignore[no-any-return]
-        finally:
-            if secure:
-                self._secure -= 1
 
     async def record(self, path: str | Path | None = None, *, max_time: float | None = 60.0,
                      max_silence: float | None = 5.0, stop_digits: str | None = "#") -> RecordResult:
@@ -783,6 +779,22 @@ class Channel:
         self._require("flash", ChannelState.CONNECTED)
         self.board._command(self, Command.FLASH, ms)
         await self.board.sleep(ms / 1000)
+
+    def secure(self) -> contextlib.AbstractContextManager[None]:
+        """A section of the call in which keys are private: ``with channel.secure(): ...``.
+
+        Inside it no digit is logged or traced (keys typed ahead during a PIN prompt
+        included), and this channel's audio is muted toward bridged parties. Sections nest;
+        ``get_digits(secure=True)`` opens one for its own duration.
+        """
+        @contextlib.contextmanager
+        def section() -> Any:
+            self._secure += 1
+            try:
+                yield
+            finally:
+                self._secure -= 1
+        return section()  # type: ignore[no-any-return]
 
     def clear_digits(self) -> None:
         """Forget keys pressed so far (the type-ahead buffer)."""

@@ -194,3 +194,24 @@ def test_line_cut_mid_prompt_ends_the_call_cleanly() -> None:
             return call.channel.state
 
     assert run(main()) is ChannelState.IDLE
+
+
+def test_keys_typed_ahead_in_a_secure_section_are_not_logged(caplog: pytest.LogCaptureFixture) -> None:
+    async def main() -> str:
+        async with open_board("emu://?lines=1") as board:
+            board.driver.exchange.place_call(Caller("1", script=["wait 1", "press 7391#"]))
+            call = await board.wait_for_call(timeout=30)
+            ch = call.channel
+            await ch.answer()
+            with ch.secure():
+                await ch.play(Tone("ringback", seconds=3))  # the caller types during the prompt
+                pin = await ch.get_digits(6, terminators="#", secure=True)
+            await ch.hangup()
+            return pin.digits
+
+    with caplog.at_level(logging.DEBUG, logger="boardlib"):
+        pin = run(main())
+    board_log = "\n".join(r.getMessage() for r in caplog.records
+                          if not r.name.startswith("boardlib.emulator"))
+    assert pin == "7391"
+    assert "digit 7" not in board_log and "7391" not in board_log and "digit 3" not in board_log
