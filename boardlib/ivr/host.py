@@ -3,6 +3,10 @@
 A host is an async callable ``host(function, payload) -> dict``. :class:`HttpHost` is one that
 POSTs the payload as JSON to ``<base url>/<function>`` and returns the JSON answer. The engine
 bounds every call by the link timeout (media time), whatever the host.
+
+The link timeout counts media time: on a board with a virtual clock (an emulated board
+running as fast as the CPU allows) a host that takes wall time, such as :class:`HttpHost`,
+will usually exceed it; use such hosts with real boards or ``clock=realtime``.
 """
 
 from __future__ import annotations
