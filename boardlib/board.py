@@ -280,8 +280,9 @@ class _Op:
 
     def finish(self, result: Any) -> None:
         self.channel._end_op(self)
+        shown = getattr(result, "reason", None) if self.channel._secure else result
         log.debug("channel %d: %s ended: %r", self.channel.index, type(self).__name__[1:-2].lower(),
-                  result)
+                  shown)
         if not self.future.done():
             self.future.set_result(result)
 

@@ -204,7 +204,7 @@ def test_keys_typed_ahead_in_a_secure_section_are_not_logged(caplog: pytest.LogC
             ch = call.channel
             await ch.answer()
             with ch.secure():
-                await ch.play(Tone("ringback", seconds=3))  # the caller types during the prompt
+                await ch.play(Tone("ringback", seconds=3), barge_in=True)  # caller types ahead
                 pin = await ch.get_digits(6, terminators="#", secure=True)
             await ch.hangup()
             return pin.digits
