@@ -514,7 +514,9 @@ class R2Machine:
 
     def hangup(self, cause: HangupCause = HangupCause.NORMAL_CLEARING) -> list[Any]:
         """Clear the call in the right direction: clear-forward for an outbound call,
-        clear-back for an inbound one. Nothing happens when already clearing or idle."""
+        clear-back for an answered inbound one; an inbound call not yet answered is
+        released (backward idle), which the forward side sees. Nothing happens when already
+        clearing or idle."""
         st = self.state
         if st in _FORWARD_STATES and st != "clear_fwd_sent":
             self._clear(cause, "local hangup")
@@ -523,7 +525,11 @@ class R2Machine:
             self.state = "clear_fwd_sent"
             self._cas("forward", "clear_forward")
             self._start("clear_forward")
-        elif st in ("back_mf", "offered", "answered_in"):
+        elif st in ("back_mf", "offered"):
+            # before the answer, clear-back would look like seize-ack: release instead
+            self._clear(cause, "local hangup")
+            self._back_abort()
+        elif st == "answered_in":
             self._clear(cause, "local hangup")
             self._stop_all()
             self._tone_off()

@@ -306,3 +306,18 @@ def test_glare_on_a_timeslot_the_board_yields_and_takes_the_inbound_call() -> No
     assert res.evidence.cause is HangupCause.NO_CIRCUIT_AVAILABLE and res.evidence.reason == "glare"
     assert call.channel.index == 5 and call.number == "555"
     assert stuck == []
+
+
+def test_board_refusing_a_ringing_call_releases_the_timeslot_at_once() -> None:
+    async def body(board: Board) -> Any:
+        span = board.driver.span
+        span.place_call("555", "8001")
+        call = await board.wait_for_call(timeout=30)
+        t0 = board.seconds
+        await call.channel.hangup()
+        return board.seconds - t0, span.calls[0], engines_idle(board)
+
+    took, record, stuck = run(with_board(body))
+    assert took < 1.0
+    assert record.answered is None and record.ended is not None
+    assert stuck == []

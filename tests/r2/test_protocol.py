@@ -495,3 +495,15 @@ def test_silent_forward_side_after_ani_request_times_out_into_group_b() -> None:
     m.on_timer("pulse")
     assert SendTone(1) in m.on_tone(1)  # KD answered with B1
     assert Offered("", "8", 1, 1, True) in m.on_tone(None)
+
+
+@pytest.mark.parametrize("after_ms", [300, None])
+def test_backward_hangup_before_answer_releases_and_the_forward_side_sees_it(
+        after_ms: int | None) -> None:
+    link, a, b = pair("CN")
+    link.feed("a", a.make_call(DNIS, ANI, 1))
+    link.run(after_ms or 20000)  # during register signalling, or once offered
+    link.feed("b", b.hangup())
+    link.run(1000)
+    assert cleared(link, "a")[0].reason == "far end went idle"
+    assert (a.state, b.state) == ("idle", "idle")
