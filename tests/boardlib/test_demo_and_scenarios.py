@@ -21,8 +21,8 @@ def boardlib(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, check=False, timeout=300)
 
 
-def test_demo_serves_every_scripted_caller_and_all_checks_pass() -> None:
-    proc = boardlib("demo", "--json")
+def test_simple_demo_serves_every_scripted_caller_and_all_checks_pass() -> None:
+    proc = boardlib("demo", "--simple", "--json")
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     assert report["ok"] is True
@@ -64,3 +64,11 @@ def test_parties_validate_their_fields() -> None:
         Callee("95588", "grumpy")
     assert parse_step("press 12#") == ("press", "12#")
     assert parse_step(("wait", 2)) == ("wait", 2.0)
+
+
+def test_the_main_job_runs_the_bank_ivr_to_a_summary() -> None:
+    proc = boardlib("demo", "--json")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["ok"] is True and len(report["calls"]) >= 10
+    assert report["host_calls"] > 0

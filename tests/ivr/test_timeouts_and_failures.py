@@ -228,9 +228,6 @@ def test_outbound_no_answer_timeout_bounds_the_transfer_to_an_agent(limit: float
     assert limit < failed["t"] - start["t"] < limit + 2.5
 
 
-@pytest.mark.xfail(reason="keys typed during the PIN prompt reach the board's debug log before "
-                          "get_digits(secure=True) starts; needs a Channel.secure() section",
-                   strict=False)
 def test_pin_typed_ahead_during_the_prompt_is_not_logged(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     run = bank([{"number": LI, "at": 0, "script": ["wait 5", "press 654321#", "wait 10",
