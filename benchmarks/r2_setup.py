@@ -1,4 +1,6 @@
-"""MFC-R2 call set-up on emulated E1 spans: ``python -m benchmarks.r2_setup [--json] [--spans N ...]``.
+"""MFC-R2 call set-up on emulated E1 spans: ``python -m benchmarks.r2_setup [--json]``.
+
+Options: ``--spans N ...`` (default 1 16), ``--openr2 CALLS`` (the OpenR2 peer below).
 
 Every timeslot of the board sets up a call at the same moment: half of them receive a call
 from the emulated exchange (11-digit calling number, 8-digit called number, category), the
@@ -142,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'spans':>5} {'calls':>5} {'set-up mean/max (media s)':>26} {'in/out mean':>12} "
           f"{'CPU ms/set-up':>14} {'media s':>8} {'CPU s':>7} {'x realtime':>10}")
     for r in rows:
-        print(f"{r['spans']:>5} {r['calls']:>5} {r['setup_mean_s']:>15.3f} / {r['setup_max_s']:<8.3f}"
+        print(f"{r['spans']:>5} {r['calls']:>5} {r['setup_mean_s']:>15.3f} / "
+              f"{r['setup_max_s']:<8.3f}"
               f" {r['inbound_mean_s']:>5.2f}/{r['outbound_mean_s']:<5.2f}"
               f" {r['cpu_ms_per_setup']:>14.2f} {r['media_s']:>8.2f} {r['cpu_s']:>7.2f} "
               f"{r['realtime_factor']:>10.2f}")

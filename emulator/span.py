@@ -31,7 +31,14 @@ from typing import Any
 
 import numpy as np
 
-from ..dsp import R2ToneDetector, R2ToneGenerator, alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
+from ..dsp import (
+    R2ToneDetector,
+    R2ToneGenerator,
+    alaw_decode,
+    alaw_encode,
+    ulaw_decode,
+    ulaw_encode,
+)
 from ..drivers.base import Alarm, EventType
 from ..r2.protocol import (
     Accepted,

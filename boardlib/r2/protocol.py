@@ -493,9 +493,9 @@ class R2Machine:
         if isinstance(category, str):
             sig = self.variant.group_ii.get(category)
             if sig is None:
+                names = ", ".join(k for k, s in self.variant.group_ii.items() if s)
                 raise SignalFormatError(f"category must be a Group II signal 1..15 or one of "
-                                        f"{', '.join(k for k, s in self.variant.group_ii.items() if s)}"
-                                        f", got {category!r}")
+                                        f"{names}, got {category!r}")
             return sig
         if isinstance(category, bool) or not isinstance(category, int) or not 1 <= category <= 15:
             raise SignalFormatError(f"category must be a Group II signal 1..15, got {category!r}")

@@ -48,8 +48,9 @@ def engines_idle(board: Board) -> list[int]:
 
 def test_e1_channels_get_the_china_r2_engine_by_default() -> None:
     async def body(board: Board) -> Any:
-        return [(ch.type, type(ch.signalling).__name__, ch.signalling.variant.name)  # type: ignore[union-attr]
-                for ch in board.channels]
+        sigs = [ch.signalling for ch in board.channels]
+        return [(ch.type, type(s).__name__, s.variant.name)  # type: ignore[union-attr]
+                for ch, s in zip(board.channels, sigs)]
 
     kinds = run(with_board(body))
     assert len(kinds) == 30 and DEFAULT_VARIANT == "CN"

@@ -58,7 +58,8 @@ def test_openr2_calls_the_board_with_dnis_and_category_and_clears_forward(or2pee
                 await call.channel.get_digits(4, first_digit_timeout=10)
             await call.channel.hangup()
             await board.sleep(0.5)
-            return call, err.value, board.channels[CH].signalling.machine.state  # type: ignore[union-attr]
+            sig: Any = board.channels[CH].signalling
+            return call, err.value, sig.machine.state
         finally:
             peer.close()
 

@@ -428,7 +428,8 @@ def test_span_alarm_ends_the_call_and_the_channel_recovers() -> None:
     out = a.alarm(True)
     assert [x.cause for x in out if isinstance(x, Cleared)] == [HangupCause.NETWORK_OUT_OF_ORDER]
     refused = a.make_call(DNIS, ANI, 1)
-    assert [x.cause for x in refused if isinstance(x, Cleared)] == [HangupCause.NETWORK_OUT_OF_ORDER]
+    causes = [x.cause for x in refused if isinstance(x, Cleared)]
+    assert causes == [HangupCause.NETWORK_OUT_OF_ORDER]
     link.feed("b", b.alarm(True))
     link.feed("a", a.alarm(False))
     link.feed("b", b.alarm(False))

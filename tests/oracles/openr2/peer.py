@@ -21,9 +21,9 @@ WRAPS = ("open", "close", "read", "write", "ioctl", "gettimeofday")
 def build(out_dir: Path, cc: str = "gcc") -> Path:
     """Compile the helper into ``out_dir``; returns its path."""
     exe = out_dir / "or2peer"
+    wraps = "-Wl," + ",".join(f"--wrap={w}" for w in WRAPS)
     subprocess.run([cc, "-O1", "-Wall", "-o", str(exe), str(HERE / "or2peer.c"), str(LIBOPENR2),
-                    "-Wl," + ",".join(f"--wrap={w}" for w in WRAPS), "-lm", "-lpthread"], check=True,
-                   capture_output=True, text=True)
+                    wraps, "-lm", "-lpthread"], check=True, capture_output=True, text=True)
     return exe
 
 
