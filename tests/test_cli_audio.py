@@ -97,3 +97,39 @@ def test_analysers_refuse_other_rates_naming_what_is_accepted(tmp_path: Path) ->
 def test_missing_file_is_reported_not_a_traceback(tmp_path: Path) -> None:
     proc = cli("dtmf", str(tmp_path / "nope.wav"))
     assert proc.returncode == 1 and "nope.wav" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _line_audio(tmp_path: Path, kind: str) -> Path:
+    from boardlib.dsp import ToneGenerator
+
+    f = tmp_path / f"{kind}.wav"
+    if kind == "busy":
+        pcm = np.concatenate([np.zeros(4000, np.int16), ToneGenerator("busy").generate(32000)])
+    else:  # SIT after a moment of silence
+        pcm = np.concatenate([np.zeros(4000, np.int16), ToneGenerator("sit").generate(24000)] * 2)
+    write_wav(f, pcm)
+    return f
+
+
+def test_progress_reports_the_result_and_events_as_json(tmp_path: Path) -> None:
+    busy, sit = _line_audio(tmp_path, "busy"), _line_audio(tmp_path, "sit")
+    proc = cli("progress", "--json", str(busy), str(sit))
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert [r["result"] for r in out] == ["busy", "sit"]
+    assert all(0 < r["confidence"] <= 1 for r in out)
+    assert any(e["tone"] == "busy" and e["start_ms"] == pytest.approx(500, abs=25)
+               for e in out[0]["events"])
+
+
+def test_progress_plot_writes_a_png_of_the_timeline(tmp_path: Path) -> None:
+    png = tmp_path / "busy.png"
+    proc = cli("progress", "--plot", str(png), str(_line_audio(tmp_path, "busy")))
+    assert proc.returncode == 0, proc.stderr
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10000
+
+
+def test_progress_plot_takes_one_file(tmp_path: Path) -> None:
+    f = _line_audio(tmp_path, "busy")
+    proc = cli("progress", "--plot", str(tmp_path / "x.png"), str(f), str(f))
+    assert proc.returncode == 1 and "exactly one" in proc.stderr

@@ -20,7 +20,7 @@ from .._version import __version__
 from ..errors import BoardlibError
 
 #: Modules of this package that provide subcommands, in the order ``--help`` lists them.
-COMMAND_MODULES = ("info", "demo", "emulate", "dtmf", "callerid", "gen", "ivr")
+COMMAND_MODULES = ("info", "demo", "emulate", "dtmf", "callerid", "progress", "gen", "ivr")
 
 
 def build_parser() -> argparse.ArgumentParser:
