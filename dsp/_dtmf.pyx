@@ -45,7 +45,7 @@ cdef extern from *:
         double gtab[DTMF_GTAB + 1]; /* Hann power response vs phase error per hop, 0..pi */
         double ms_scale;            /* |Z|^2 -> mean square of the tone */
         double e_scale;             /* windowed energy -> mean square */
-        double thr_ms, twist_max, rtwist_max, purity, balance;
+        double thr_ms, twist_max, rtwist_max, twist_max_w, rtwist_max_w, purity, balance;
         float relpeak;
         float freq[8], hz_per_rad, harmonic_hz;
         int start_run, end_miss, start_offset, duration_offset;
@@ -107,7 +107,10 @@ cdef extern from *:
                 s->cand = digit; s->run = 1; s->cand_first = m - 1;
                 s->csr = pr; s->csc = pc; s->cns = 1;
             }
-            if (s->run >= t->start_run) {
+            /* Twist is judged on the mean powers of the run: one window's figures carry the
+               leakage of the other group's tone, which averages out over the windows. */
+            if (s->run >= t->start_run && s->csr <= s->csc * t->twist_max
+                    && s->csc <= s->csr * t->rtwist_max) {
                 if (s->cur >= 0) dtmf_emit(s, t);
                 s->cur = s->cand; s->first = s->cand_first; s->last_ok = m; s->miss = 0;
                 s->sr = s->csr; s->sc = s->csc; s->ns = s->cns;
@@ -201,7 +204,7 @@ cdef extern from *:
                         pc = pc0 * t->ms_scale / dtmf_gain(t, dc);
                         q = energy * t->e_scale;
                         ok = pr >= t->thr_ms && pc >= t->thr_ms
-                             && pr <= pc * t->twist_max && pc <= pr * t->rtwist_max
+                             && pr <= pc * t->twist_max_w && pc <= pr * t->rtwist_max_w
                              && pr * t->gdiff[r] + pc * t->gdiff[c] >= t->purity * q;
                     }
                 }
@@ -326,6 +329,8 @@ cdef extern from *:
         double thr_ms
         double twist_max
         double rtwist_max
+        double twist_max_w
+        double rtwist_max_w
         double purity
         double balance
         float relpeak
@@ -367,6 +372,7 @@ cdef double _MS_0DBM0 = 32768.0 * 32768.0 / 2.0 / 10.0 ** 0.314
 _TOLERANCE_FRACTION = 0.025
 _TOLERANCE_HZ = 1.0
 _TWIST_MARGIN_DB = 1.0
+_TWIST_WINDOW_MARGIN_DB = 3.0
 _PURITY_DB = -2.0
 _BALANCE = 3.0  # 4.8 dB
 _RELATIVE_PEAK_DB = 6.0
@@ -467,6 +473,8 @@ cdef int _fill_descriptor(dtmf_rx_descriptor_t *t, sample_rate, threshold_dbm0, 
     t.thr_ms = _MS_0DBM0 * 10.0 ** (thr / 10.0)
     t.twist_max = 10.0 ** ((tw + _TWIST_MARGIN_DB) / 10.0)
     t.rtwist_max = 10.0 ** ((rtw + _TWIST_MARGIN_DB) / 10.0)
+    t.twist_max_w = 10.0 ** ((tw + _TWIST_WINDOW_MARGIN_DB) / 10.0)
+    t.rtwist_max_w = 10.0 ** ((rtw + _TWIST_WINDOW_MARGIN_DB) / 10.0)
     t.purity = 10.0 ** (_PURITY_DB / 10.0)
     # Two tones at the threshold carry at least this first-difference energy in a window
     # (lowest gain of each group); windows under a quarter of it cannot hold a digit.
@@ -557,6 +565,9 @@ cdef class DtmfDetector:
       not a digit: no in-tolerance DTMF pair comes within 14 Hz of that relation.
     * A digit starts after 4 consecutive windows that pass every check with the same digit
       and ends after 5 consecutive windows that do not; a shorter interruption is bridged.
+      Each window is allowed 3 dB more twist than the limit (one window's powers carry the
+      leakage of the other group's tone); the mean powers of the starting run must meet the
+      limit + 1 dB.
 
     Limits
     ------
