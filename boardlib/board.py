@@ -667,6 +667,8 @@ class Channel:
             self.board._command(self, Command.ONHOOK)
         self.board._unbridge(self)
         self._reset_idle()
+        if self.signalling is not None and getattr(self.signalling, "out_of_service", False):
+            self.state = ChannelState.BLOCKED  # the span is still in alarm, or blocked
         log.info("channel %d: hung up", self.index)
         await self.board._yield_tick()
 

@@ -15,6 +15,7 @@ URL format::
 ``disconnect``  how a far-end clear shows: ``loop`` drop, ``busy`` tone, or ``both`` (default)
 ``espeak``      1: scripted parties speak with espeak-ng when installed (default 0: synthetic)
 ``scenario``    a TOML scenario file of callers and callees (see :mod:`.scenario`)
+``r2``          MFC-R2 variant of the E1 spans, both ends: ``CN`` (default), ``ITU``, ``BR``
 
 The board side is the C driver ``bl_emu_driver_entry`` reached through cffi exactly as a
 vendor board is; the exchange drives its line side. Access the exchange as
@@ -37,9 +38,9 @@ from .exchange import Exchange
 __all__ = ["EmuDriver"]
 
 _FORM = ("emu://?lines=N&spans=N&law=alaw|ulaw|slin&profile=cn|us|uk|etsi&clock=virtual|realtime"
-         "&speed=X&seed=N&disconnect=loop|busy|both&espeak=0|1&scenario=FILE")
+         "&speed=X&seed=N&disconnect=loop|busy|both&espeak=0|1&scenario=FILE&r2=CN|ITU|BR")
 _OPTIONS = {"lines", "spans", "law", "profile", "clock", "speed", "seed", "disconnect", "espeak",
-            "scenario"}
+            "scenario", "r2"}
 
 
 def _int(opts: dict[str, str], key: str, default: int, low: int, high: int) -> int:
@@ -62,7 +63,7 @@ class EmuDriver:
     def __init__(self, *, lines: int = 4, spans: int = 0, law: str = "alaw", profile: str = "cn",
                  clock: str = "virtual", speed: float = 1.0, seed: int = 0,
                  disconnect: str = "both", espeak: bool = False, scenario: str | None = None,
-                 url: str = "emu://") -> None:
+                 r2: str = "CN", url: str = "emu://") -> None:
         if law not in ("alaw", "ulaw", "slin"):
             raise InvalidUrlError(f"emu:// option law must be alaw, ulaw or slin, got {law!r}")
         if disconnect not in ("loop", "busy", "both"):
@@ -73,6 +74,12 @@ class EmuDriver:
 
         if profile not in PROFILES:
             raise InvalidUrlError(f"emu:// option profile must be one of {', '.join(PROFILES)}, got {profile!r}")
+        from ..r2.protocol import VARIANTS
+
+        if r2 not in VARIANTS:
+            raise InvalidUrlError(f"emu:// option r2 must be one of {', '.join(VARIANTS)}, got {r2!r}")
+        #: MFC-R2 variant of the E1 spans (the board's R2 engine reads it too).
+        self.r2_variant = r2
         self.url = url
         self.name = "emu"
         #: The tone profile of the exchange (the board's call-progress detection uses it).
@@ -118,7 +125,7 @@ class EmuDriver:
                    clock=opts.get("clock", "virtual"), speed=speed,
                    seed=_int(opts, "seed", 0, 0, 2**31 - 1),
                    disconnect=opts.get("disconnect", "both"), espeak=espeak == "1",
-                   scenario=opts.get("scenario"), url=url)
+                   scenario=opts.get("scenario"), r2=opts.get("r2", "CN").upper(), url=url)
 
     # ---- Driver protocol
     def _open(self) -> None:
@@ -130,7 +137,7 @@ class EmuDriver:
             from .span import R2Span
 
             self.span = self.exchange.span = R2Span(self.line_side, self.lines, self.spans,
-                                                    law=self._law)
+                                                    law=self._law, variant=self.r2_variant)
         if self._scenario:
             from .scenario import load_scenario
 

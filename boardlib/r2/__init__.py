@@ -162,6 +162,11 @@ class R2Signalling:
         elif ev.type == EventType.ALARM:
             self._on_alarm()
 
+    @property
+    def out_of_service(self) -> bool:
+        """True while the channel cannot carry calls (span alarm, or blocked by the far end)."""
+        return self._alarm or self.machine.state in ("blocked", "alarm")
+
     def _on_alarm(self) -> None:
         try:
             bits = Alarm(self.board.driver._get_alarms(self.channel.info.span))

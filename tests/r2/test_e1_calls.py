@@ -199,9 +199,11 @@ def test_span_alarm_mid_call_ends_the_call_blocks_the_span_and_it_recovers() -> 
         other = board.channels[10]
         during = (call.channel.state, other.state)
         await call.channel.hangup()
+        hung_up = call.channel.state  # still out of service: the alarm is on
         with pytest.raises(ChannelStateError, match="blocked"):
             await other.dial("123", ani="1")
-        refused = await call.channel.dial("123", ani="1")
+        with pytest.raises(ChannelStateError, match="blocked"):
+            await call.channel.dial("123", ani="1")
         span.set_alarm(1, 0)
         await board.sleep(0.2)
         after = [ch.state for ch in board.channels]
@@ -209,13 +211,12 @@ def test_span_alarm_mid_call_ends_the_call_blocks_the_span_and_it_recovers() -> 
         res = await other.dial("123", ani="1")
         await other.hangup()
         await board.sleep(0.5)
-        return err.value, during, refused, after, res, engines_idle(board)
+        return err.value, during, hung_up, after, res, engines_idle(board)
 
-    err, during, refused, after, res, stuck = run(with_board(body))
+    err, during, hung_up, after, res, stuck = run(with_board(body))
     assert err.cause is HangupCause.NETWORK_OUT_OF_ORDER  # type: ignore[attr-defined]
     assert during == (ChannelState.HUNGUP, ChannelState.BLOCKED)
-    assert not refused.connected
-    assert refused.evidence.cause is HangupCause.NETWORK_OUT_OF_ORDER
+    assert hung_up is ChannelState.BLOCKED
     assert set(after) == {ChannelState.IDLE}
     assert res.connected and stuck == []
 
@@ -322,3 +323,26 @@ def test_board_refusing_a_ringing_call_releases_the_timeslot_at_once() -> None:
     assert took < 1.0
     assert record.answered is None and record.ended is not None
     assert stuck == []
+
+
+@pytest.mark.parametrize("variant", ["ITU", "BR"])
+def test_the_r2_url_option_selects_the_variant_at_both_ends(variant: str) -> None:
+    import asyncio
+
+    from boardlib.board import open_board
+
+    async def main() -> tuple[str, str, str | None]:
+        async with open_board(f"emu://?lines=0&spans=1&r2={variant}") as board:
+            ch = board.channels[0]
+            return (ch.signalling.machine.variant.name, board.driver.span.variant.name,
+                    board.driver.r2_variant)
+
+    assert asyncio.run(main()) == (variant, variant, variant)
+
+
+def test_an_unknown_r2_variant_is_an_invalid_url() -> None:
+    from boardlib import InvalidUrlError
+    from boardlib.board import open_board
+
+    with pytest.raises(InvalidUrlError, match="r2"):
+        open_board("emu://?lines=0&spans=1&r2=XX")
