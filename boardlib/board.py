@@ -727,15 +727,8 @@ class Channel:
         from .dsp import DtmfGenerator
 
         keys = _check_keys("digits", digits)
-        gen = DtmfGenerator(level_dbm0=level_dbm0, on_ms=on_ms, off_ms=off_ms)
-        gen.put(keys)
-        pcm = []
-        while True:
-            block = gen.generate(4096)
-            if len(block) == 0:
-                break
-            pcm.append(block)
-        return await self.play(np.concatenate(pcm) if pcm else np.zeros(0, np.int16))
+        pcm = DtmfGenerator(level_dbm0=level_dbm0, on_ms=on_ms, off_ms=off_ms).render(keys)
+        return await self.play(pcm)
 
     async def dial(self, number: str, *, analyze: bool = True, profile: str = "cn",
                    dial_tone_wait: float = 0.5, **limits: Any) -> DialResult:

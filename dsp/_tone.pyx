@@ -794,6 +794,18 @@ cdef class DtmfGenerator:
         got = self.generate_into(out)
         return out[:got] if got < count else out
 
+    def render(self, digits, on_ms=None, off_ms=None):
+        """Queue ``digits`` and return all their samples at once (each digit's tone and the
+        pause after it), as a new int16 array. Digits already queued come first."""
+        self.put(digits, on_ms, off_ms)
+        parts = []
+        while True:
+            block = self.generate(8000)
+            if block.shape[0] == 0:
+                break
+            parts.append(block)
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
+
     def __repr__(self):
         return (f"DtmfGenerator(level_dbm0={self.level_dbm0:g}, twist_db={self.twist_db:g}, "
                 f"on_ms={self.on_ms:g}, off_ms={self.off_ms:g}, sample_rate={self.sample_rate})")

@@ -748,25 +748,10 @@ def encode(message: CallerIdMessage | bytes | str, standard: str = "bell202", **
     return CallerIdEncoder(standard, **options).encode(message)
 
 
-_DTMF_FREQ = {
-    "1": (697, 1209), "2": (697, 1336), "3": (697, 1477), "A": (697, 1633),
-    "4": (770, 1209), "5": (770, 1336), "6": (770, 1477), "B": (770, 1633),
-    "7": (852, 1209), "8": (852, 1336), "9": (852, 1477), "C": (852, 1633),
-    "*": (941, 1209), "0": (941, 1336), "#": (941, 1477), "D": (941, 1633),
-}
-
-
 def encode_dtmf(digits: str, *, level_dbm0: float = -10.0, on_ms: int = 70, off_ms: int = 70) -> np.ndarray:
     """A DTMF caller-ID string (start and end characters included) as int16 samples."""
-    from ._cidtone import dual_tone
+    from ._tone import DtmfGenerator
 
-    if not isinstance(digits, str) or any(c not in _DTMF_FREQ for c in digits.upper()):
+    if not isinstance(digits, str):
         raise SignalFormatError(f"digits must be a string of 0-9, A-D, * and #, got {digits!r}")
-    on = int(on_ms) * SAMPLE_RATE // 1000
-    off = int(off_ms) * SAMPLE_RATE // 1000
-    parts = []
-    for c in digits.upper():
-        f1, f2 = _DTMF_FREQ[c]
-        parts.append(dual_tone(f1, f2, on, level_dbm0=level_dbm0))
-        parts.append(np.zeros(off, dtype=np.int16))
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
+    return DtmfGenerator(level_dbm0=level_dbm0, on_ms=on_ms, off_ms=off_ms).render(digits)

@@ -232,15 +232,7 @@ class Exchange:
 
     @staticmethod
     def _dtmf(keys: str) -> np.ndarray:
-        gen = DtmfGenerator(level_dbm0=-8.0, on_ms=100.0, off_ms=100.0)
-        gen.put(keys)
-        parts = []
-        while True:
-            block = gen.generate(4000)
-            if len(block) == 0:
-                break
-            parts.append(block)
-        return np.concatenate(parts)
+        return DtmfGenerator(level_dbm0=-8.0, on_ms=100.0, off_ms=100.0).render(keys)
 
     # ------------------------------------------------------------------ inbound
     def _free_line(self, wanted: int | None) -> LineState | None:

@@ -35,14 +35,7 @@ def run_dtmf(args: argparse.Namespace) -> int:
 
     gen = DtmfGenerator(level_dbm0=args.level, twist_db=args.twist, on_ms=args.on_ms,
                         off_ms=args.off_ms)
-    gen.put(args.digits)
-    chunks = []
-    while True:
-        block = gen.generate(8000)
-        if len(block) == 0:
-            break
-        chunks.append(block)
-    pcm = np.concatenate(chunks) if chunks else np.zeros(0, np.int16)
+    pcm = gen.render(args.digits)
     write_wav(args.output, _encode(pcm, args.encoding), args.encoding)
     print(f"{args.output}: {len(args.digits)} digits, {len(pcm) / SAMPLE_RATE:.3f} s")
     return 0

@@ -358,3 +358,15 @@ def test_generated_digits_are_detected_exactly(digits: str, level: float, twist:
         assert abs(e.sample - k * period) <= 160
         assert e.low_dbm0 == pytest.approx(level, abs=1.5)
         assert e.high_dbm0 == pytest.approx(level + twist, abs=1.5)
+
+
+def test_render_returns_exactly_what_generate_would_give() -> None:
+    a = DtmfGenerator(level_dbm0=-7.0, on_ms=60, off_ms=40)
+    b = DtmfGenerator(level_dbm0=-7.0, on_ms=60, off_ms=40)
+    rendered = a.render("19#")
+    b.put("19#")
+    pieces = []
+    while len(block := b.generate(333)):
+        pieces.append(block)
+    np.testing.assert_array_equal(rendered, np.concatenate(pieces))
+    assert len(rendered) == 3 * (480 + 320) and not a.busy
