@@ -68,6 +68,8 @@ async def scenario(lines: int, seconds: float) -> tuple[float, dict[str, int], f
         wall = time.perf_counter() - wall
         cpu = time.process_time() - cpu
         media = board.seconds
+        stats["timing"] = dict(board.timing)  # type: ignore[assignment]
+        stats["timing"]["wall"] = wall  # type: ignore[index]
     stats["wall_speed"] = media / wall  # type: ignore[assignment]
     return media / cpu, stats, media
 
@@ -88,20 +90,16 @@ def main(argv: list[str] | None = None) -> int:
           f"({stats.pop('wall_speed'):.1f}x by the wall clock); "
           f"calls {stats['calls']}, digits right {stats['digits_ok']}, wrong {stats['digits_bad']}, "
           f"hang-ups {stats['hangups']}")
+    t = stats.pop("timing")  # type: ignore[arg-type]
+    wall = t["wall"]  # type: ignore[index]
+    print(f"  DSP banks and codecs (compiled, GIL released)  {100 * t['dsp'] / wall:5.1f} %")
+    print(f"  board driver reads/writes (C via cffi)         {100 * t['driver'] / wall:5.1f} %")
+    print(f"  media engine, Python part                      "
+          f"{100 * (t['tick'] - t['dsp'] - t['driver']) / wall:5.1f} %")
+    print(f"  outside the engine: exchange, application, asyncio "
+          f"{100 * (wall - t['tick']) / wall:5.1f} %")
     if args.profile:
         st = pstats.Stats(prof)
-        total = sum(v[2] for v in st.stats.values())  # type: ignore[attr-defined]
-        groups = {"DSP kernels (boardlib.dsp, compiled)": 0.0, "emulated board (C, via cffi)": 0.0}
-        for (file, _line, func), v in st.stats.items():  # type: ignore[attr-defined]
-            tt = v[2]
-            if "process" in func and ("_dtmf" in file or "~" == file) or "encode" in func or "decode" in func:
-                groups["DSP kernels (boardlib.dsp, compiled)"] += tt
-            elif "cabi" in file:
-                groups["emulated board (C, via cffi)"] += tt
-        other = total - sum(groups.values())
-        for k, v in groups.items():
-            print(f"  {k:<40} {100 * v / total:5.1f} %")
-        print(f"  {'Python (engine, exchange, asyncio)':<40} {100 * other / total:5.1f} %")
         st.sort_stats("tottime").print_stats(12)
     return 0
 

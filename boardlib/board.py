@@ -37,6 +37,7 @@ import itertools
 import logging
 import math
 import os
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -81,6 +82,7 @@ _QUIET_PEAK = 100
 _RING_GAP_SAMPLES = 8 * SAMPLE_RATE  # rings stopping this long means the caller gave up
 _CID_HANGOVER = SAMPLE_RATE // 4  # an FSK burst is continuous: 250 ms after it, flush
 # Driver codes the engine treats specially (boardlib_abi.h).
+_perf_counter = time.perf_counter  # engine self-timing only; media time never uses it
 _BL_EREMOVED = -8  # the board was removed
 _BL_EOVERRUN = -10  # received frames were lost
 _BL_EUNDERRUN = -11  # the transmit queue ran dry
@@ -839,6 +841,9 @@ class Board:
         self._bridges: list[tuple[int, ...]] = []
         self.errors: list[BaseException] = []
         self.stats = {"ticks": 0, "overruns": 0, "driver_errors": 0}
+        #: Seconds spent in the media engine's ticks (``tick``), of which in the DSP banks and
+        #: codecs (``dsp``) and in driver reads and writes (``driver``).
+        self.timing = {"tick": 0.0, "dsp": 0.0, "driver": 0.0}
         self._failed: BaseException | None = None
 
     def __repr__(self) -> str:
@@ -1079,6 +1084,9 @@ class Board:
 
     def _tick(self) -> bool:
         drv = self._driver
+        clock = _perf_counter
+        timing = self.timing
+        t_start = clock()
         while True:
             try:
                 ev = drv._next_event(0)
@@ -1090,6 +1098,7 @@ class Board:
             if ev is None:
                 break
             self._on_event(ev)
+        t = clock()
         try:
             got = drv._read(self._idx, self._rx)
         except DriverOperationError as exc:
@@ -1103,19 +1112,24 @@ class Board:
                 if exc.code == _BL_EREMOVED:  # the board is gone
                     raise
                 got = -1
+        timing["driver"] += clock() - t
         if got == 0:
             return False
         t0 = self.now
         self.now += self.frame_len
         self.stats["ticks"] += 1
         if got > 0:
+            t = clock()
             self._decode()
+            digits = self._dtmf.process(self._rx_pcm)
+            tones = self._tones.process(self._rx_pcm)
+            timing["dsp"] += clock() - t
             eligible = self._cid_eligible
-            for ev in self._dtmf.process(self._rx_pcm):
+            for ev in digits:
                 if eligible[ev.channel]:
                     self._cid_digit(ev.channel, ev.digit, ev.sample, ev.sample + ev.duration)
                 self.channels[ev.channel]._on_digit(ev.digit, ev.sample)
-            for tev in self._tones.process(self._rx_pcm):
+            for tev in tones:
                 if getattr(tev, "tone", None) in ("busy", "congestion") and \
                         type(tev).__name__ == "ToneCadence":
                     ch = self.channels[tev.channel]
@@ -1145,7 +1159,10 @@ class Board:
                 sig.fill(tx[ch.index])
         if self._bridges:
             self._mix_bridges()
+        t = clock()
         self._encode()
+        t1 = clock()
+        timing["dsp"] += t1 - t
         try:
             drv._write(self._idx, self._tx)
         except DriverOperationError as exc:
@@ -1155,7 +1172,9 @@ class Board:
                 self._driver_error(exc)
             if exc.code == _BL_EREMOVED:
                 raise
+        timing["driver"] += clock() - t1
         self._run_timers()
+        timing["tick"] += clock() - t_start
         return True
 
     def _decode(self) -> None:
