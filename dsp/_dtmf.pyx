@@ -3,6 +3,7 @@
 
 cimport cython
 from libc.stdint cimport int16_t, int64_t, uint8_t, uint32_t
+from cpython.buffer cimport PyBUF_C_CONTIGUOUS, PyBuffer_Release, PyObject_GetBuffer
 from libc.math cimport log10
 from libc.stdlib cimport calloc, free
 from libc.string cimport memset
@@ -502,9 +503,15 @@ cdef object _event(const dtmf_event_t *e, int channel):
                      channel)
 
 
+_INT16 = np.dtype(np.int16)
+_UINT8 = np.dtype(np.uint8)
+
+
 def _frame(frame, law, name="frame"):
+    want = _UINT8 if law is not None else _INT16
+    if type(frame) is np.ndarray and (<object> frame).dtype is want:
+        return frame
     arr = np.asarray(frame)
-    want = np.uint8 if law is not None else np.int16
     if arr.dtype != want:
         kind = "uint8 G.711 codes" if law is not None else "int16 samples"
         raise SignalFormatError(f"{name} must hold {kind} (dtype {np.dtype(want).name}), "
@@ -733,34 +740,38 @@ cdef class DtmfDetectorBank:
                 f"block must have shape ({self.channels}, n), got {arr.shape}")
         if not arr.flags.c_contiguous:
             raise SignalFormatError("block must be C-contiguous (numpy.ascontiguousarray)")
-        cdef const int16_t[:, ::1] s16
-        cdef const uint8_t[:, ::1] u8
-        cdef Py_ssize_t n = arr.shape[1], start, step, ch
+        cdef Py_buffer view
+        cdef Py_ssize_t n, start, step, ch, row
         cdef int nch = self.channels
         cdef int any_events
+        cdef int is_law = self.law is not None
+        cdef const char *base
         events = []
-        if n == 0:
-            return events
-        if self.law is None:
-            s16 = arr
-        else:
-            u8 = arr
-        start = 0
-        while start < n:
-            step = min(_CHUNK, n - start)
-            any_events = 0
-            with nogil:
-                if self.law is None:
-                    for ch in range(nch):
-                        dtmf_rx_s16(&self.st[ch], self.desc, &_kern, &s16[ch, start], step)
-                        any_events |= self.st[ch].nev
-                else:
-                    for ch in range(nch):
-                        dtmf_rx_u8(&self.st[ch], self.desc, &_kern, &u8[ch, start], step)
-                        any_events |= self.st[ch].nev
-            if any_events:
-                events.extend(self._collect())
-            start += step
+        PyObject_GetBuffer(arr, &view, PyBUF_C_CONTIGUOUS)
+        try:
+            n = view.shape[1]
+            row = view.strides[0]
+            base = <const char *> view.buf
+            start = 0
+            while start < n:
+                step = min(_CHUNK, n - start)
+                any_events = 0
+                with nogil:
+                    if not is_law:
+                        for ch in range(nch):
+                            dtmf_rx_s16(&self.st[ch], self.desc, &_kern,
+                                        <const int16_t *> (base + ch * row) + start, step)
+                            any_events |= self.st[ch].nev
+                    else:
+                        for ch in range(nch):
+                            dtmf_rx_u8(&self.st[ch], self.desc, &_kern,
+                                       <const uint8_t *> (base + ch * row) + start, step)
+                            any_events |= self.st[ch].nev
+                if any_events:
+                    events.extend(self._collect())
+                start += step
+        finally:
+            PyBuffer_Release(&view)
         return events
 
     def fillin(self, n):
