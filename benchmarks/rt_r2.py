@@ -9,22 +9,13 @@ noise), closer to a trunk where register signalling only happens at call set-up;
 the event objects (about 1 us each) is a large share of the busy mix.
 
 Peer: spandsp 0.0.6 ``r2_mf_rx`` (133-sample Goertzel blocks, one report per block, no event
-timing), driven by a small cffi module built here against the system ``libspandsp`` whose C
-loop runs every channel of a block in one call, as the bank does. The peer does less work
-per signal (no operate/release timing, no level report), so the ratio flatters it.
+timing), driven by ``tests.reference.spandsp.R2MfRxBank`` (cffi against the system
+``libspandsp``) whose C loop runs every channel of a block in one call, as the bank does.
+The peer does less work per signal (no operate/release timing, no level report), so the
+ratio flatters it.
 """
 
 from __future__ import annotations
-
-import hashlib
-import importlib.machinery
-import importlib.util
-import os
-import shutil
-import sys
-from pathlib import Path
-from types import ModuleType
-from typing import Any
 
 import numpy as np
 
@@ -40,94 +31,6 @@ FORWARD = {1: (1380, 1500), 2: (1380, 1620), 3: (1500, 1620), 4: (1380, 1740),
            5: (1500, 1740), 6: (1620, 1740), 7: (1380, 1860), 8: (1500, 1860),
            9: (1620, 1860), 10: (1740, 1860), 11: (1380, 1980), 12: (1500, 1980),
            13: (1620, 1980), 14: (1740, 1980), 15: (1860, 1980)}
-
-_CDEF = """
-typedef struct r2bank r2bank_t;
-r2bank_t *r2bank_new(int channels, int fwd);
-void r2bank_free(r2bank_t *b);
-long long r2bank_process(r2bank_t *b, const int16_t *block, int n);
-"""
-
-_SOURCE = """
-#include <stdlib.h>
-#include <spandsp.h>
-
-typedef struct r2bank {
-    int channels;
-    r2_mf_rx_state_t **s;
-    int *last;
-} r2bank_t;
-
-r2bank_t *r2bank_new(int channels, int fwd) {
-    r2bank_t *b = calloc(1, sizeof(*b));
-    int c;
-    b->channels = channels;
-    b->s = calloc(channels, sizeof(*b->s));
-    b->last = calloc(channels, sizeof(int));
-    for (c = 0; c < channels; c++)
-        b->s[c] = r2_mf_rx_init(NULL, fwd, NULL, NULL);
-    return b;
-}
-
-void r2bank_free(r2bank_t *b) {
-    int c;
-    for (c = 0; c < b->channels; c++)
-        r2_mf_rx_free(b->s[c]);
-    free(b->s);
-    free(b->last);
-    free(b);
-}
-
-/* Runs every channel over its row of the block; returns the number of digit changes. */
-long long r2bank_process(r2bank_t *b, const int16_t *block, int n) {
-    long long changes = 0;
-    int c, d;
-    for (c = 0; c < b->channels; c++) {
-        r2_mf_rx(b->s[c], block + (size_t) c * n, n);
-        d = r2_mf_rx_get(b->s[c]);
-        if (d != b->last[c]) {
-            changes++;
-            b->last[c] = d;
-        }
-    }
-    return changes;
-}
-"""
-
-
-def _peer() -> ModuleType:
-    from tests.reference.spandsp import build_lock, cache_dir
-
-    name = "_spandsp_r2_" + hashlib.sha256((_CDEF + _SOURCE + sys.version).encode()).hexdigest()[:12]
-    directory = cache_dir()
-
-    def find() -> Path | None:
-        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-            if (directory / f"{name}{suffix}").exists():
-                return directory / f"{name}{suffix}"
-        return None
-
-    built = find()
-    if built is None:
-        with build_lock("spandsp_r2"):
-            built = find()
-            if built is None:
-                import cffi
-
-                ffi = cffi.FFI()
-                ffi.cdef(_CDEF)
-                ffi.set_source(name, _SOURCE, libraries=["spandsp"], extra_compile_args=["-O3"])
-                tmp = directory / f"{name}.tmp"
-                tmp.mkdir(exist_ok=True)
-                so = Path(ffi.compile(tmpdir=str(tmp), verbose=False))
-                os.replace(so, directory / so.name)
-                shutil.rmtree(tmp, ignore_errors=True)
-                built = directory / so.name
-    spec = importlib.util.spec_from_file_location(name, built)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _audio(channels: int, frames: int, busy_every: int = 1) -> np.ndarray:
@@ -191,26 +94,23 @@ def measure() -> list[Row]:
                     note="one R2ToneDetector per channel, 160-sample frames"))
 
     try:
-        peer = _peer()
+        from tests.reference.spandsp import R2MfRxBank
+
+        peer = R2MfRxBank(CHANNELS, forward=True)
+        quiet_peer = R2MfRxBank(CHANNELS, forward=True)
     except Exception as exc:  # no compiler, header or library: report and go on
         rows.append(Row(kernel, PEER, 0.0, note=f"unavailable: {type(exc).__name__}: {exc}"))
     else:
-        ffi, lib = peer.ffi, peer.lib
-        handle = ffi.gc(lib.r2bank_new(CHANNELS, 1), lib.r2bank_free)
-        ptrs = [ffi.from_buffer("int16_t[]", f) for f in frames]
-
         def run_peer() -> None:
-            for p in ptrs:
-                lib.r2bank_process(handle, p, FRAME)
+            for f in frames:
+                peer.process(f)
 
         rows.append(Row(kernel, PEER, channels_per_core(run_peer, total),
                         note="r2_mf_rx per channel, C loop over the bank"))
-        quiet_ptrs = [ffi.from_buffer("int16_t[]", f) for f in quiet_frames]
-        quiet_handle = ffi.gc(lib.r2bank_new(CHANNELS, 1), lib.r2bank_free)
 
         def run_peer_quiet() -> None:
-            for p in quiet_ptrs:
-                lib.r2bank_process(quiet_handle, p, FRAME)
+            for f in quiet_frames:
+                quiet_peer.process(f)
 
         rows.append(Row(f"{kernel}, 1 channel in 8 signalling", PEER,
                         channels_per_core(run_peer_quiet, total)))

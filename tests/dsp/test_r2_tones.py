@@ -7,15 +7,7 @@ Every limit has a case just inside (recognised) and one just outside (never reco
 
 from __future__ import annotations
 
-import hashlib
-import importlib.machinery
-import importlib.util
 import itertools
-import os
-import shutil
-import sys
-from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
@@ -32,6 +24,7 @@ from boardlib.dsp import (
 from boardlib.dsp import r2specs
 from boardlib.errors import SignalFormatError
 from tests.reference import signals as ref
+from tests.reference import spandsp
 
 # ITU-T Q.441 table 5: signal -> frequency pair, forward and backward sets.
 FORWARD = {
@@ -681,93 +674,12 @@ def test_every_correlator_kernel_finds_the_same_signals() -> None:
 # ------------------------------------------------------------------------------------------
 # spandsp 0.0.6 as the external oracle: its R2 MF transmitter and receiver
 
-_SPANDSP_CDEF = """
-int r2_oracle_tx(int fwd, const char *codes, int on, int off, int16_t *out);
-int r2_oracle_rx(int fwd, const int16_t *in, int n, char *codes);
-"""
-_SPANDSP_SOURCE = r"""
-#include <string.h>
-#include <spandsp.h>
-
-/* Each code for `on` samples then `off` samples of silence; returns the samples written. */
-int r2_oracle_tx(int fwd, const char *codes, int on, int off, int16_t *out) {
-    r2_mf_tx_state_t *s = r2_mf_tx_init(NULL, fwd);
-    int pos = 0, k;
-    for (k = 0; codes[k]; k++) {
-        r2_mf_tx_put(s, codes[k]);
-        pos += r2_mf_tx(s, out + pos, on);
-        memset(out + pos, 0, (size_t) off * sizeof(int16_t));
-        pos += off;
-        r2_mf_tx_put(s, 0);
-    }
-    r2_mf_tx_free(s);
-    return pos;
-}
-
-/* The codes recognised, each once per run of blocks reporting it (80-sample feeds). */
-int r2_oracle_rx(int fwd, const int16_t *in, int n, char *codes) {
-    r2_mf_rx_state_t *s = r2_mf_rx_init(NULL, fwd, NULL, NULL);
-    int i, last = 0, k = 0, d;
-    for (i = 0; i + 80 <= n; i += 80) {
-        r2_mf_rx(s, in + i, 80);
-        d = r2_mf_rx_get(s);
-        if (d != last && d)
-            codes[k++] = (char) d;
-        last = d;
-    }
-    codes[k] = 0;
-    r2_mf_rx_free(s);
-    return k;
-}
-"""
-
-
-def _spandsp_r2() -> ModuleType:
-    """cffi module around spandsp's r2_mf_tx/r2_mf_rx, built once under build/oracles/."""
-    from tests.reference.spandsp import build_lock, cache_dir
-
-    digest = hashlib.sha256((_SPANDSP_CDEF + _SPANDSP_SOURCE + sys.version).encode())
-    name = f"_spandsp_r2_oracle_{digest.hexdigest()[:12]}"
-    directory = cache_dir()
-
-    def find() -> Path | None:
-        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-            if (directory / f"{name}{suffix}").exists():
-                return directory / f"{name}{suffix}"
-        return None
-
-    with build_lock("spandsp_r2_oracle"):
-        built = find()
-        if built is None:
-            import cffi
-
-            ffi = cffi.FFI()
-            ffi.cdef(_SPANDSP_CDEF)
-            ffi.set_source(name, _SPANDSP_SOURCE, libraries=["spandsp"])
-            tmp = directory / f"{name}.tmp"
-            tmp.mkdir(exist_ok=True)
-            so = Path(ffi.compile(tmpdir=str(tmp), verbose=False))
-            os.replace(so, directory / so.name)
-            shutil.rmtree(tmp, ignore_errors=True)
-            built = directory / so.name
-    spec = importlib.util.spec_from_file_location(name, built)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-CODES = "1234567890BCDEF"  # spandsp's characters for signals 1..15
-
 
 @pytest.mark.oracle
 @pytest.mark.parametrize("direction", DIRECTIONS)
 def test_detects_every_signal_sent_by_spandsp(direction: str) -> None:
-    oracle = _spandsp_r2()
-    out = np.zeros(15 * 100 * MS, np.int16)
-    n = oracle.lib.r2_oracle_tx(direction == "forward", CODES.encode(), 60 * MS, 40 * MS,
-                                oracle.ffi.from_buffer("int16_t[]", out))
-    events = detect(out[:n], direction)
+    out = spandsp.R2MfTx(direction == "forward").pulses(spandsp.R2_CODES, 60 * MS, 40 * MS)
+    events = detect(out, direction)
     assert ons(events) == list(range(1, 16))
     for e in events:
         if isinstance(e, R2ToneOn):   # spandsp sends -11 dBm0 per tone
@@ -778,14 +690,10 @@ def test_detects_every_signal_sent_by_spandsp(direction: str) -> None:
 @pytest.mark.oracle
 @pytest.mark.parametrize("direction", DIRECTIONS)
 def test_spandsp_recognises_every_generated_signal(direction: str) -> None:
-    oracle = _spandsp_r2()
     gen = R2ToneGenerator(direction, level_dbm0=-11.5)
     parts = []
     for sig in range(1, 16):
         gen.pulse(sig, 60)
         parts.append(gen.generate(100 * MS))
     pcm = np.concatenate(parts)
-    codes = oracle.ffi.new("char[64]")
-    oracle.lib.r2_oracle_rx(direction == "forward", oracle.ffi.from_buffer("int16_t[]", pcm),
-                            len(pcm), codes)
-    assert oracle.ffi.string(codes).decode() == CODES
+    assert spandsp.R2MfRx(direction == "forward").recognise(pcm) == spandsp.R2_CODES

@@ -20,6 +20,11 @@ API overview
     Caller-ID (ADSI) receiver and transmitter for the standards of :data:`ADSI_STANDARDS`.
 ``FskRx``, ``frame_8n1``
     Bare FSK demodulator (Bell 202, V.23 channel 1, ...) delivering bits, and 8N1 framing.
+``R2MfTx``, ``R2MfRx``, ``R2MfRxBank``
+    MFC-R2 register-signal transmitter and receiver (forward or backward set), and N
+    receivers run over ``int16[channels, n]`` blocks in one C call.
+``build_extension``
+    Compile and cache any other cffi module against ``libspandsp`` the same way.
 """
 
 from __future__ import annotations
@@ -49,6 +54,10 @@ __all__ = [
     "DtmfRxBank",
     "DtmfTx",
     "FskRx",
+    "R2MfRx",
+    "R2MfRxBank",
+    "R2MfTx",
+    "R2_CODES",
     "ToneGen",
     "alaw_decode",
     "alaw_decode_into",
@@ -57,6 +66,7 @@ __all__ = [
     "alaw_to_ulaw",
     "alaw_to_ulaw_into",
     "available",
+    "build_extension",
     "build_message",
     "frame_8n1",
     "cache_dir",
@@ -463,11 +473,6 @@ def build_lock(name: str):  # type: ignore[no-untyped-def]
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _module_name() -> str:
-    digest = hashlib.sha256((_CDEF + _SOURCE + sys.version).encode()).hexdigest()[:12]
-    return f"_spandsp_oracle_{digest}"
-
-
 def _find_built(directory: Path, name: str) -> Path | None:
     for suffix in importlib.machinery.EXTENSION_SUFFIXES:
         candidate = directory / f"{name}{suffix}"
@@ -476,35 +481,51 @@ def _find_built(directory: Path, name: str) -> Path | None:
     return None
 
 
+def build_extension(name: str, cdef: str, source: str,
+                    libraries: tuple[str, ...] = ("spandsp",),
+                    extra_compile_args: tuple[str, ...] = ("-O3", "-Wno-unused-function"),
+                    ) -> ModuleType:
+    """Compile the cffi API-mode module ``cdef``/``source`` once and load it.
+
+    The module is cached in :func:`cache_dir` as ``{name}_{hash}``, the hash covering the C
+    text and the Python version, so it is rebuilt only when the source changes; concurrent
+    runs build it once under :func:`build_lock`. Errors (compiler, header or library
+    missing) propagate.
+    """
+    digest = hashlib.sha256((cdef + source + sys.version).encode()).hexdigest()[:12]
+    full = f"{name}_{digest}"
+    directory = cache_dir()
+    built = _find_built(directory, full)
+    if built is None:
+        with build_lock(name.lstrip("_")):
+            built = _find_built(directory, full)
+            if built is None:
+                import cffi
+
+                ffi = cffi.FFI()
+                ffi.cdef(cdef)
+                ffi.set_source(full, source, libraries=list(libraries),
+                               extra_compile_args=list(extra_compile_args))
+                tmp = directory / f"{full}.tmp"
+                tmp.mkdir(exist_ok=True)
+                so = Path(ffi.compile(tmpdir=str(tmp), verbose=False))
+                os.replace(so, directory / so.name)
+                shutil.rmtree(tmp, ignore_errors=True)
+                built = directory / so.name
+    spec = importlib.util.spec_from_file_location(full, built)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _load() -> ModuleType:
     if "module" in _state:
         return _state["module"]  # type: ignore[no-any-return]
     if "error" in _state:
         raise RuntimeError(_state["error"])
-    name = _module_name()
-    directory = cache_dir()
     try:
-        built = _find_built(directory, name)
-        if built is None:
-            with build_lock("spandsp"):
-                built = _find_built(directory, name)
-                if built is None:
-                    import cffi
-
-                    ffi = cffi.FFI()
-                    ffi.cdef(_CDEF)
-                    ffi.set_source(name, _SOURCE, libraries=["spandsp"],
-                                   extra_compile_args=["-O3", "-Wno-unused-function"])
-                    tmp = directory / f"{name}.tmp"
-                    tmp.mkdir(exist_ok=True)
-                    so = Path(ffi.compile(tmpdir=str(tmp), verbose=False))
-                    os.replace(so, directory / so.name)
-                    shutil.rmtree(tmp, ignore_errors=True)
-                    built = directory / so.name
-        spec = importlib.util.spec_from_file_location(name, built)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        module = build_extension("_spandsp_oracle", _CDEF, _SOURCE)
     except Exception as exc:  # compiler, header or library missing
         _state["error"] = f"spandsp oracle could not be built: {type(exc).__name__}: {exc}"
         raise RuntimeError(_state["error"]) from exc
@@ -563,6 +584,16 @@ def _out(out: Any, dtype: type, n: int) -> np.ndarray:
     if out.shape[0] != n:
         raise SignalFormatError(f"out has {out.shape[0]} elements, the input has {n}")
     return out
+
+
+def _block(block: Any, channels: int) -> np.ndarray:
+    arr = np.asarray(block)
+    if arr.dtype != np.int16 or arr.ndim != 2 or arr.shape[0] != channels:
+        raise SignalFormatError(
+            f"block must be int16[{channels}, n], got {arr.dtype}{list(arr.shape)}")
+    if not arr.flags.c_contiguous:
+        raise SignalFormatError("block must be C-contiguous")
+    return arr
 
 
 def _ptr(ffi: Any, ctype: str, arr: np.ndarray) -> Any:
@@ -743,12 +774,7 @@ class DtmfRxBank:
 
     def process(self, block: Any) -> None:
         """Feed an ``int16[channels, n]`` C-contiguous block."""
-        arr = np.asarray(block)
-        if arr.dtype != np.int16 or arr.ndim != 2 or arr.shape[0] != self.channels:
-            raise SignalFormatError(
-                f"block must be int16[{self.channels}, n], got {arr.dtype}{list(arr.shape)}")
-        if not arr.flags.c_contiguous:
-            raise SignalFormatError("block must be C-contiguous")
+        arr = _block(block, self.channels)
         if arr.shape[1]:
             self._lib.or_dtmf_rx_bank_process(self._ptrs, self.channels,
                                               _ptr(self._ffi, "int16_t[]", arr), arr.shape[1])
@@ -924,12 +950,7 @@ class AdsiRxBank:
 
     def process(self, block: Any) -> None:
         """Feed an ``int16[channels, n]`` C-contiguous block."""
-        arr = np.asarray(block)
-        if arr.dtype != np.int16 or arr.ndim != 2 or arr.shape[0] != self.channels:
-            raise SignalFormatError(
-                f"block must be int16[{self.channels}, n], got {arr.dtype}{list(arr.shape)}")
-        if not arr.flags.c_contiguous:
-            raise SignalFormatError("block must be C-contiguous")
+        arr = _block(block, self.channels)
         if arr.shape[1]:
             self._lib.or_adsi_rx_bank_process(self._ptrs, self.channels,
                                               _ptr(self._ffi, "int16_t[]", arr), arr.shape[1])
@@ -1132,3 +1153,178 @@ def frame_8n1(bits: np.ndarray, min_marks: int = 1) -> bytes:
         after_stop = False
         i += 1
     return bytes(out)
+
+
+# --------------------------------------------------------------------------------------------
+# MFC-R2 register signals (a module of its own, so the main oracle keeps its cache entry)
+
+#: spandsp's characters for R2 signals 1..15.
+R2_CODES = "1234567890BCDEF"
+
+_R2_CDEF = """
+int or_r2_tx(int fwd, const char *codes, int on, int off, int16_t *out);
+int or_r2_rx(int fwd, const int16_t *in, int n, char *codes);
+typedef struct or_r2_bank_s or_r2_bank_t;
+or_r2_bank_t *or_r2_bank_new(int channels, int fwd);
+void or_r2_bank_free(or_r2_bank_t *b);
+long long or_r2_bank_process(or_r2_bank_t *b, const int16_t *block, int n);
+"""
+
+_R2_SOURCE = r"""
+#include <stdlib.h>
+#include <string.h>
+#include <spandsp.h>
+
+/* Each code for `on` samples then `off` samples of silence; returns the samples written. */
+int or_r2_tx(int fwd, const char *codes, int on, int off, int16_t *out)
+{
+    r2_mf_tx_state_t *s = r2_mf_tx_init(NULL, fwd);
+    int pos = 0, k;
+    for (k = 0; codes[k]; k++) {
+        r2_mf_tx_put(s, codes[k]);
+        pos += r2_mf_tx(s, out + pos, on);
+        memset(out + pos, 0, (size_t) off * sizeof(int16_t));
+        pos += off;
+        r2_mf_tx_put(s, 0);
+    }
+    r2_mf_tx_free(s);
+    return pos;
+}
+
+/* The codes recognised, each once per run of blocks reporting it (80-sample feeds). */
+int or_r2_rx(int fwd, const int16_t *in, int n, char *codes)
+{
+    r2_mf_rx_state_t *s = r2_mf_rx_init(NULL, fwd, NULL, NULL);
+    int i, last = 0, k = 0, d;
+    for (i = 0; i + 80 <= n; i += 80) {
+        r2_mf_rx(s, in + i, 80);
+        d = r2_mf_rx_get(s);
+        if (d != last && d)
+            codes[k++] = (char) d;
+        last = d;
+    }
+    codes[k] = 0;
+    r2_mf_rx_free(s);
+    return k;
+}
+
+typedef struct or_r2_bank_s {
+    int channels;
+    r2_mf_rx_state_t **s;
+    int *last;
+} or_r2_bank_t;
+
+or_r2_bank_t *or_r2_bank_new(int channels, int fwd)
+{
+    or_r2_bank_t *b = calloc(1, sizeof(*b));
+    int c;
+    if (b == NULL)
+        return NULL;
+    b->channels = channels;
+    b->s = calloc(channels, sizeof(*b->s));
+    b->last = calloc(channels, sizeof(int));
+    if (b->s == NULL || b->last == NULL) {
+        free(b->s);
+        free(b->last);
+        free(b);
+        return NULL;
+    }
+    for (c = 0; c < channels; c++)
+        b->s[c] = r2_mf_rx_init(NULL, fwd, NULL, NULL);
+    return b;
+}
+
+void or_r2_bank_free(or_r2_bank_t *b)
+{
+    int c;
+    for (c = 0; c < b->channels; c++)
+        r2_mf_rx_free(b->s[c]);
+    free(b->s);
+    free(b->last);
+    free(b);
+}
+
+/* Runs every channel over its row of the block; returns the number of digit changes. */
+long long or_r2_bank_process(or_r2_bank_t *b, const int16_t *block, int n)
+{
+    long long changes = 0;
+    int c, d;
+    for (c = 0; c < b->channels; c++) {
+        r2_mf_rx(b->s[c], block + (size_t) c * n, n);
+        d = r2_mf_rx_get(b->s[c]);
+        if (d != b->last[c]) {
+            changes++;
+            b->last[c] = d;
+        }
+    }
+    return changes;
+}
+"""
+
+_r2_state: dict[str, Any] = {}
+
+
+def _r2_lib() -> tuple[Any, Any]:
+    if "module" not in _r2_state:
+        _r2_state["module"] = build_extension("_spandsp_r2", _R2_CDEF, _R2_SOURCE)
+    module = _r2_state["module"]
+    return module.ffi, module.lib
+
+
+class R2MfTx:
+    """spandsp ``r2_mf_tx`` for the forward (``forward=True``) or backward signal set."""
+
+    def __init__(self, forward: bool) -> None:
+        self.forward = bool(forward)
+        self._ffi, self._lib = _r2_lib()
+
+    def pulses(self, codes: str, on: int, off: int) -> np.ndarray:
+        """Each of ``codes`` (characters of :data:`R2_CODES`) for ``on`` samples, then
+        ``off`` samples of silence."""
+        bad = set(codes) - set(R2_CODES)
+        if bad:
+            raise SignalFormatError(f"codes must be in {R2_CODES}, got {sorted(bad)}")
+        if on < 0 or off < 0:
+            raise SignalFormatError(f"on and off must be >= 0, got {on} and {off}")
+        out = np.zeros(len(codes) * (on + off), np.int16)
+        n = self._lib.or_r2_tx(self.forward, codes.encode("ascii"), on, off,
+                               _ptr(self._ffi, "int16_t[]", out))
+        return out[:n]
+
+
+class R2MfRx:
+    """spandsp ``r2_mf_rx`` for the forward (``forward=True``) or backward signal set."""
+
+    def __init__(self, forward: bool) -> None:
+        self.forward = bool(forward)
+        self._ffi, self._lib = _r2_lib()
+
+    def recognise(self, pcm: Any) -> str:
+        """The codes a fresh receiver recognises in ``pcm`` fed in 80-sample blocks, each
+        once per run of blocks reporting it."""
+        src = _pcm(pcm)
+        codes = self._ffi.new("char[]", src.shape[0] // 80 + 1)
+        self._lib.or_r2_rx(self.forward, _ptr(self._ffi, "int16_t[]", src), src.shape[0],
+                           codes)
+        return self._ffi.string(codes).decode("ascii")  # type: ignore[no-any-return]
+
+
+class R2MfRxBank:
+    """``channels`` spandsp ``r2_mf_rx`` receivers fed by one C loop per ``process(block)``."""
+
+    def __init__(self, channels: int, forward: bool) -> None:
+        if channels < 1:
+            raise SignalFormatError(f"channels must be >= 1, got {channels}")
+        self._ffi, self._lib = _r2_lib()
+        raw = self._lib.or_r2_bank_new(channels, bool(forward))
+        if raw == self._ffi.NULL:
+            raise MemoryError("r2_mf_rx_init failed")
+        self._bank = self._ffi.gc(raw, self._lib.or_r2_bank_free)
+        self.channels = channels
+
+    def process(self, block: Any) -> int:
+        """Feed an ``int16[channels, n]`` C-contiguous block; return how many channels
+        changed the signal they report."""
+        arr = _block(block, self.channels)
+        return int(self._lib.or_r2_bank_process(self._bank, _ptr(self._ffi, "int16_t[]", arr),
+                                                arr.shape[1]))

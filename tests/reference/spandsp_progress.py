@@ -12,19 +12,12 @@ the other spandsp oracle (``build/oracles/``). Test support only; never imported
 
 from __future__ import annotations
 
-import hashlib
-import importlib.machinery
-import importlib.util
-import os
-import shutil
-import sys
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from tests.reference.spandsp import build_lock, cache_dir
+from tests.reference.spandsp import build_extension
 
 _CDEF = """
 int bl_connect_tone(int tone_type, const int16_t *amp, int n, int chunk, int *first_sample);
@@ -140,41 +133,9 @@ _state: dict[str, Any] = {}
 
 
 def _load() -> ModuleType:
-    if "module" in _state:
-        return _state["module"]  # type: ignore[no-any-return]
-    digest = hashlib.sha256((_CDEF + _SOURCE + sys.version).encode()).hexdigest()[:12]
-    name = f"_spandsp_progress_{digest}"
-    directory = cache_dir()
-
-    def find() -> Path | None:
-        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-            if (directory / f"{name}{suffix}").exists():
-                return directory / f"{name}{suffix}"
-        return None
-
-    built = find()
-    if built is None:
-        with build_lock("spandsp_progress"):
-            built = find()
-            if built is None:
-                import cffi
-
-                ffi = cffi.FFI()
-                ffi.cdef(_CDEF)
-                ffi.set_source(name, _SOURCE, libraries=["spandsp"],
-                               extra_compile_args=["-O3", "-Wno-unused-function"])
-                tmp = directory / f"{name}.tmp"
-                tmp.mkdir(exist_ok=True)
-                so = Path(ffi.compile(tmpdir=str(tmp), verbose=False))
-                os.replace(so, directory / so.name)
-                shutil.rmtree(tmp, ignore_errors=True)
-                built = directory / so.name
-    spec = importlib.util.spec_from_file_location(name, built)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    _state["module"] = module
-    return module
+    if "module" not in _state:
+        _state["module"] = build_extension("_spandsp_progress", _CDEF, _SOURCE)
+    return _state["module"]  # type: ignore[no-any-return]
 
 
 def connect_tone(x: np.ndarray, tone_type: str, chunk: int = 160) -> tuple[str, int]:
