@@ -29,8 +29,16 @@ __all__ = ["Audio", "read_audio", "write_wav", "RAW_FORMATS", "SAMPLE_RATE"]
 SAMPLE_RATE = 8000
 RAW_FORMATS = ("s16", "alaw", "ulaw")
 _TAGS = {1: "s16", 6: "alaw", 7: "ulaw"}
-_TAG_NAMES = {1: "PCM", 2: "MS ADPCM", 3: "IEEE float", 6: "A-law", 7: "μ-law", 17: "IMA ADPCM",
-              49: "GSM 6.10", 85: "MP3"}
+_TAG_NAMES = {
+    1: "PCM",
+    2: "MS ADPCM",
+    3: "IEEE float",
+    6: "A-law",
+    7: "μ-law",
+    17: "IMA ADPCM",
+    49: "GSM 6.10",
+    85: "MP3",
+}
 ACCEPTED = "8 kHz mono WAV in 16-bit PCM, A-law (tag 6) or μ-law (tag 7), or raw s16/alaw/ulaw"
 
 Encoding = Literal["s16", "alaw", "ulaw"]
@@ -72,10 +80,14 @@ def read_audio(path: str | Path, raw: Encoding | None = None) -> Audio:
     blob = p.read_bytes()
     if raw is not None:
         if raw not in RAW_FORMATS:
-            raise SignalFormatError(f"raw format {raw!r} unknown; accepted: {', '.join(RAW_FORMATS)}")
+            raise SignalFormatError(
+                f"raw format {raw!r} unknown; accepted: {', '.join(RAW_FORMATS)}"
+            )
         if raw == "s16":
             if len(blob) % 2:
-                raise SignalFormatError(f"{p}: raw s16 file has an odd number of bytes ({len(blob)})")
+                raise SignalFormatError(
+                    f"{p}: raw s16 file has an odd number of bytes ({len(blob)})"
+                )
             return Audio(np.frombuffer(blob, dtype=np.int16).copy(), "s16")
         return Audio(np.frombuffer(blob, dtype=np.uint8).copy(), raw)
     return _parse_wav(p, blob)
@@ -88,8 +100,8 @@ def _parse_wav(p: Path, blob: bytes) -> Audio:
     pos = 12
     fmt: tuple[int, int, int, int] | None = None
     while pos + 8 <= len(blob):
-        cid, size = blob[pos:pos + 4], struct.unpack_from("<I", blob, pos + 4)[0]
-        body = blob[pos + 8:pos + 8 + size]
+        cid, size = blob[pos : pos + 4], struct.unpack_from("<I", blob, pos + 4)[0]
+        body = blob[pos + 8 : pos + 8 + size]
         if cid == b"fmt ":
             if len(body) < 16:
                 raise SignalFormatError(f"{p}: truncated fmt chunk ({len(body)} bytes)")
@@ -102,7 +114,8 @@ def _parse_wav(p: Path, blob: bytes) -> Audio:
                 raise SignalFormatError(f"{p}: data chunk before fmt chunk")
             if len(body) < size:
                 raise SignalFormatError(
-                    f"{p}: truncated: data chunk claims {size} bytes, file holds {len(body)}")
+                    f"{p}: truncated: data chunk claims {size} bytes, file holds {len(body)}"
+                )
             return _decode_body(p, fmt, body)
         pos += 8 + size + (size & 1)
     raise SignalFormatError(f"{p}: no {'fmt' if fmt is None else 'data'} chunk (truncated file?)")
@@ -128,14 +141,17 @@ def _decode_body(p: Path, fmt: tuple[int, int, int, int], body: bytes) -> Audio:
     return Audio(np.frombuffer(body, dtype=np.uint8).copy(), enc)  # type: ignore[arg-type]
 
 
-def write_wav(path: str | Path, data: np.ndarray, encoding: Encoding = "s16",
-              sample_rate: int = SAMPLE_RATE) -> None:
+def write_wav(
+    path: str | Path, data: np.ndarray, encoding: Encoding = "s16", sample_rate: int = SAMPLE_RATE
+) -> None:
     """Write mono ``data`` as a WAV file: int16 samples for ``s16``, uint8 codes for G.711.
 
     The G.711 WAV files carry the ``fact`` chunk that non-PCM WAV requires.
     """
     if encoding not in RAW_FORMATS:
-        raise SignalFormatError(f"encoding {encoding!r} unknown; accepted: {', '.join(RAW_FORMATS)}")
+        raise SignalFormatError(
+            f"encoding {encoding!r} unknown; accepted: {', '.join(RAW_FORMATS)}"
+        )
     arr = np.asarray(data)
     if arr.ndim != 1:
         raise SignalFormatError(f"data must be one-dimensional (mono), got shape {arr.shape}")
@@ -149,5 +165,7 @@ def write_wav(path: str | Path, data: np.ndarray, encoding: Encoding = "s16",
     chunks = b"fmt " + struct.pack("<I", len(fmt) + (0 if tag == 1 else 2)) + fmt
     if tag != 1:
         chunks += b"\x00\x00" + b"fact" + struct.pack("<II", 4, len(arr))
-    chunks += b"data" + struct.pack("<I", len(payload)) + payload + (b"\x00" if len(payload) & 1 else b"")
+    chunks += (
+        b"data" + struct.pack("<I", len(payload)) + payload + (b"\x00" if len(payload) & 1 else b"")
+    )
     Path(path).write_bytes(b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WAVE" + chunks)

@@ -39,7 +39,7 @@ import math
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -48,7 +48,15 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from .drivers import resolve
-from .drivers.base import CODEC_DTYPE, ChannelInfo, ChannelType, Command, Driver, DriverEvent, EventType
+from .drivers.base import (
+    CODEC_DTYPE,
+    ChannelInfo,
+    ChannelType,
+    Command,
+    Driver,
+    DriverEvent,
+    EventType,
+)
 from .errors import (
     BoardOperationError,
     BoardTimeoutError,
@@ -173,8 +181,10 @@ class DialResult:
     @property
     def connected(self) -> bool:
         """True when a person or a machine answered (the channel is then connected)."""
-        return self.result is not None and self.result.name in ("ANSWERED_HUMAN",
-                                                                "ANSWERING_MACHINE")
+        return self.result is not None and self.result.name in (
+            "ANSWERED_HUMAN",
+            "ANSWERING_MACHINE",
+        )
 
 
 # --------------------------------------------------------------------------- calls
@@ -204,8 +214,10 @@ class Call:
     abandoned: bool = False
 
     def __repr__(self) -> str:
-        return (f"Call(session={self.session}, channel={self.channel.index}, "
-                f"direction={self.direction!r}, number={self.number!r})")
+        return (
+            f"Call(session={self.session}, channel={self.channel.index}, "
+            f"direction={self.direction!r}, number={self.number!r})"
+        )
 
 
 # --------------------------------------------------------------------------- signalling
@@ -278,13 +290,15 @@ class _Op:
     def on_digit(self, digit: str, sample: int) -> None: ...
     def fill(self, out: np.ndarray) -> None: ...
     def on_rx(self, pcm: np.ndarray, sample: int) -> None: ...
-    def partial(self) -> Any: return None
+    def partial(self) -> Any:
+        return None
 
     def finish(self, result: Any) -> None:
         self.channel._end_op(self)
         shown = getattr(result, "reason", None) if self.channel._secure else result
-        log.debug("channel %d: %s ended: %r", self.channel.index, type(self).__name__[1:-2].lower(),
-                  shown)
+        log.debug(
+            "channel %d: %s ended: %r", self.channel.index, type(self).__name__[1:-2].lower(), shown
+        )
         if not self.future.done():
             self.future.set_result(result)
 
@@ -295,21 +309,26 @@ class _Op:
 
     def after(self, seconds: float | None, callback: Callable[[], None]) -> None:
         if seconds is not None:
-            self.timers.append(self.channel.board._call_at(
-                self.channel.board.now + _samples(seconds), self._guard(callback)))
+            self.timers.append(
+                self.channel.board._call_at(
+                    self.channel.board.now + _samples(seconds), self._guard(callback)
+                )
+            )
 
     def _guard(self, callback: Callable[[], None]) -> Callable[[], None]:
         def run() -> None:
             if self.channel._op is self:
                 callback()
+
         return run
 
 
 class _PlayOp(_Op):
     tx = True
 
-    def __init__(self, channel: Channel, source: Source, stop_digits: str,
-                 max_time: float | None) -> None:
+    def __init__(
+        self, channel: Channel, source: Source, stop_digits: str, max_time: float | None
+    ) -> None:
         super().__init__(channel)
         self.source = source
         self.stop_digits = stop_digits
@@ -338,9 +357,17 @@ class _PlayOp(_Op):
 
 
 class _DigitsOp(_Op):
-    def __init__(self, channel: Channel, max_digits: int, terminators: str,
-                 first_digit_timeout: float | None, inter_digit_timeout: float | None,
-                 timeout: float | None, digit_mask: str | None, secure: bool) -> None:
+    def __init__(
+        self,
+        channel: Channel,
+        max_digits: int,
+        terminators: str,
+        first_digit_timeout: float | None,
+        inter_digit_timeout: float | None,
+        timeout: float | None,
+        digit_mask: str | None,
+        secure: bool,
+    ) -> None:
         super().__init__(channel)
         self.max_digits = max_digits
         self.terminators = terminators
@@ -379,7 +406,8 @@ class _DigitsOp(_Op):
                 self.channel.board._cancel(self._inter_timer)
             self._inter_timer = self.channel.board._call_at(
                 self.channel.board.now + _samples(self.inter),
-                self._guard(lambda: self._done(TermReason.INTER_DIGIT_TIMEOUT)))
+                self._guard(lambda: self._done(TermReason.INTER_DIGIT_TIMEOUT)),
+            )
             self.timers.append(self._inter_timer)
 
     def _done(self, reason: TermReason, terminator: str | None = None) -> None:
@@ -392,8 +420,14 @@ class _DigitsOp(_Op):
 class _RecordOp(_Op):
     rx = True
 
-    def __init__(self, channel: Channel, path: Path | None, max_time: float | None,
-                 max_silence: float | None, stop_digits: str) -> None:
+    def __init__(
+        self,
+        channel: Channel,
+        path: Path | None,
+        max_time: float | None,
+        max_silence: float | None,
+        stop_digits: str,
+    ) -> None:
         super().__init__(channel)
         self.path = path
         self.max_time = max_time
@@ -457,8 +491,9 @@ class _DialOp(_Op):
     tx = True
     rx = True
 
-    def __init__(self, channel: Channel, number: str, analyzer: Any, dial_tone_wait: float,
-                 generator: Any) -> None:
+    def __init__(
+        self, channel: Channel, number: str, analyzer: Any, dial_tone_wait: float, generator: Any
+    ) -> None:
         super().__init__(channel)
         self.number = number
         self.analyzer = analyzer
@@ -490,8 +525,11 @@ class _DialOp(_Op):
             return
         outcome = self.analyzer.process(pcm)
         if outcome is not None:
-            self.finish(DialResult(outcome.result, outcome.confidence,
-                                   self.channel.board.now - self.start, outcome))
+            self.finish(
+                DialResult(
+                    outcome.result, outcome.confidence, self.channel.board.now - self.start, outcome
+                )
+            )
 
     def partial(self) -> Any:
         return None
@@ -573,11 +611,13 @@ class Channel:
         if self.state not in states:
             allowed = ", ".join(s.value for s in states)
             raise ChannelStateError(
-                f"channel {self.index}: cannot {op} while {self.state.value} (allowed: {allowed})")
+                f"channel {self.index}: cannot {op} while {self.state.value} (allowed: {allowed})"
+            )
         if self._op is not None:
             raise ChannelStateError(
                 f"channel {self.index}: cannot {op} while {type(self._op).__name__[1:-2].lower()} "
-                "is in progress")
+                "is in progress"
+            )
 
     async def _run(self, op: _Op) -> Any:
         self._op = op
@@ -674,8 +714,14 @@ class Channel:
         log.info("channel %d: hung up", self.index)
         await self.board._yield_tick()
 
-    async def play(self, source: Playable, *, barge_in: bool = False, stop_digits: str | None = None,
-                   max_time: float | None = None) -> PlayResult:
+    async def play(
+        self,
+        source: Playable,
+        *,
+        barge_in: bool = False,
+        stop_digits: str | None = None,
+        max_time: float | None = None,
+    ) -> PlayResult:
         """Play a prompt (a WAV path, int16 array, :class:`~boardlib.media.Tone`, ``Silence``,
         ``ToneSpec`` or a list of these, back to back).
 
@@ -683,16 +729,26 @@ class Channel:
         the type-ahead buffer for the next :meth:`get_digits`.
         """
         src = as_source(source)
-        stops = _check_keys("stop_digits", stop_digits) if stop_digits else ("0123456789*#ABCD" if barge_in else "")
+        stops = (
+            _check_keys("stop_digits", stop_digits)
+            if stop_digits
+            else ("0123456789*#ABCD" if barge_in else "")
+        )
         limit = _check_time("max_time", max_time)
         self._require("play", ChannelState.CONNECTED)
         return await self._run(_PlayOp(self, src, stops, limit))  # type: ignore[no-any-return]
 
-    async def get_digits(self, max_digits: int = 1, *, terminators: str | None = "#",
-                         first_digit_timeout: float | None = 5.0,
-                         inter_digit_timeout: float | None = 3.0,
-                         timeout: float | None = None, digit_mask: str | None = None,
-                         secure: bool = False) -> DigitsResult:
+    async def get_digits(
+        self,
+        max_digits: int = 1,
+        *,
+        terminators: str | None = "#",
+        first_digit_timeout: float | None = 5.0,
+        inter_digit_timeout: float | None = 3.0,
+        timeout: float | None = None,
+        digit_mask: str | None = None,
+        secure: bool = False,
+    ) -> DigitsResult:
         """Collect keys: the first condition met ends it (max digits, a terminator, the
         first-digit, inter-digit or overall timeout). Keys pressed earlier (type-ahead,
         barge-in) count. ``digit_mask`` ignores keys outside it. ``secure=True`` keeps the
@@ -711,8 +767,14 @@ class Channel:
         with self.secure() if secure else contextlib.nullcontext():
             return await self._run(op)  # type: ignore[no-any-return]
 
-    async def record(self, path: str | Path | None = None, *, max_time: float | None = 60.0,
-                     max_silence: float | None = 5.0, stop_digits: str | None = "#") -> RecordResult:
+    async def record(
+        self,
+        path: str | Path | None = None,
+        *,
+        max_time: float | None = 60.0,
+        max_silence: float | None = 5.0,
+        stop_digits: str | None = "#",
+    ) -> RecordResult:
         """Record what the far end says into a WAV file (8 kHz 16-bit), ending on the first
         of ``max_time``, ``max_silence`` (trailing silence is cut) or a stop key."""
         limit = _check_time("max_time", max_time)
@@ -720,11 +782,19 @@ class Channel:
         stops = _check_keys("stop_digits", stop_digits)
         self._require("record", ChannelState.CONNECTED)
         self._digits.clear()
-        return await self._run(_RecordOp(self, None if path is None else Path(path), limit,  # type: ignore[no-any-return]
-                                         silence, stops))
+        return await self._run(
+            _RecordOp(
+                self,
+                None if path is None else Path(path),
+                limit,  # type: ignore[no-any-return]
+                silence,
+                stops,
+            )
+        )
 
-    async def send_digits(self, digits: str, *, level_dbm0: float = -10.0, on_ms: float = 80.0,
-                          off_ms: float = 80.0) -> PlayResult:
+    async def send_digits(
+        self, digits: str, *, level_dbm0: float = -10.0, on_ms: float = 80.0, off_ms: float = 80.0
+    ) -> PlayResult:
         """Send DTMF digits on the connected call."""
         from .dsp import DtmfGenerator
 
@@ -732,8 +802,15 @@ class Channel:
         pcm = DtmfGenerator(level_dbm0=level_dbm0, on_ms=on_ms, off_ms=off_ms).render(keys)
         return await self.play(pcm)
 
-    async def dial(self, number: str, *, analyze: bool = True, profile: str = "cn",
-                   dial_tone_wait: float = 0.5, **limits: Any) -> DialResult:
+    async def dial(
+        self,
+        number: str,
+        *,
+        analyze: bool = True,
+        profile: str = "cn",
+        dial_tone_wait: float = 0.5,
+        **limits: Any,
+    ) -> DialResult:
         """Seize the line, dial ``number`` in DTMF and analyse call progress.
 
         Returns a :class:`DialResult` whose ``result`` is a
@@ -785,6 +862,7 @@ class Channel:
         included), and this channel's audio is muted toward bridged parties. Sections nest;
         ``get_digits(secure=True)`` opens one for its own duration.
         """
+
         @contextlib.contextmanager
         def section() -> Any:
             self._secure += 1
@@ -792,6 +870,7 @@ class Channel:
                 yield
             finally:
                 self._secure -= 1
+
         return section()  # type: ignore[no-any-return]
 
     def clear_digits(self) -> None:
@@ -938,7 +1017,8 @@ class Board:
             return self.channels[index]
         except (IndexError, TypeError):
             raise SignalFormatError(
-                f"channel index must be 0..{len(self.channels) - 1}, got {index!r}") from None
+                f"channel index must be 0..{len(self.channels) - 1}, got {index!r}"
+            ) from None
 
     @property
     def seconds(self) -> float:
@@ -957,11 +1037,13 @@ class Board:
             return await self._wait(self._incoming.get())
         getter = self._loop.create_task(self._incoming.get())
         deadline = self._loop.create_future()
-        handle = self._call_at(self.now + _samples(limit),
-                               lambda: deadline.done() or deadline.set_result(None))
+        handle = self._call_at(
+            self.now + _samples(limit), lambda: deadline.done() or deadline.set_result(None)
+        )
         try:
-            done, _ = await asyncio.wait({getter, deadline, self._dead},
-                                         return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(
+                {getter, deadline, self._dead}, return_when=asyncio.FIRST_COMPLETED
+            )
         finally:
             self._cancel(handle)
         if getter in done:
@@ -983,7 +1065,11 @@ class Board:
     def idle_channel(self, type: ChannelType | None = None) -> Channel:
         """An idle channel (of ``type``, if given) for an outbound call."""
         for ch in self.channels:
-            if ch.state is ChannelState.IDLE and ch._op is None and (type is None or ch.type == type):
+            if (
+                ch.state is ChannelState.IDLE
+                and ch._op is None
+                and (type is None or ch.type == type)
+            ):
                 return ch
         raise ChannelStateError("no idle channel" + (f" of type {type.name}" if type else ""))
 
@@ -1009,7 +1095,9 @@ class Board:
         if not self._open or self._closing:
             raise BoardOperationError("the board is not open")
         if self._failed is not None:
-            raise BoardOperationError(f"the board's media engine stopped: {self._failed}") from self._failed
+            raise BoardOperationError(
+                f"the board's media engine stopped: {self._failed}"
+            ) from self._failed
 
     async def _wait(self, awaitable: Any) -> Any:
         """Await ``awaitable``, or raise if the media engine dies meanwhile."""
@@ -1038,8 +1126,11 @@ class Board:
     def _state_changed(self, ch: Channel) -> None:
         if not self.channels or len(self._cid_eligible) <= ch.index:
             return
-        self._cid_eligible[ch.index] = bool(self._fxo[ch.index]) and not ch._offered and \
-            ch._state in (ChannelState.IDLE, ChannelState.RINGING)
+        self._cid_eligible[ch.index] = (
+            bool(self._fxo[ch.index])
+            and not ch._offered
+            and ch._state in (ChannelState.IDLE, ChannelState.RINGING)
+        )
         if not self._cid_eligible[ch.index]:
             self._cid_active.pop(ch.index, None)
 
@@ -1130,8 +1221,10 @@ class Board:
                     self._cid_digit(ev.channel, ev.digit, ev.sample, ev.sample + ev.duration)
                 self.channels[ev.channel]._on_digit(ev.digit, ev.sample)
             for tev in tones:
-                if getattr(tev, "tone", None) in ("busy", "congestion") and \
-                        type(tev).__name__ == "ToneCadence":
+                if (
+                    getattr(tev, "tone", None) in ("busy", "congestion")
+                    and type(tev).__name__ == "ToneCadence"
+                ):
                     ch = self.channels[tev.channel]
                     if ch.state is ChannelState.CONNECTED:
                         log.info("channel %d: %s tone: the far end cleared", ch.index, tev.tone)
@@ -1293,6 +1386,7 @@ class Board:
                 ch._far_end_cleared()
             else:
                 self._call_at(self.now + SAMPLE_RATE, watch)
+
         self._call_at(self.now + SAMPLE_RATE, watch)
 
     def _offer(self, ch: Channel, message: Any = None, **fields: Any) -> None:

@@ -24,20 +24,37 @@ Handler = Callable[[Call], Awaitable[dict[str, Any]]]
 #: The callers of the demo: quick and slow key presses, DTMF and FSK caller ID, a withheld
 #: number that never answers the menu, and a caller who hangs up halfway.
 DEFAULT_CALLERS: list[dict[str, Any]] = [
-    {"number": "13800138000", "name": "ZHANG SAN", "cid": "fsk", "at": 0.0,
-     "script": ["wait 4.0", "press 1", "wait 2.5", "press 6222021234567890#"]},
+    {
+        "number": "13800138000",
+        "name": "ZHANG SAN",
+        "cid": "fsk",
+        "at": 0.0,
+        "script": ["wait 4.0", "press 1", "wait 2.5", "press 6222021234567890#"],
+    },
     {"number": "13912345678", "cid": "dtmf", "at": 0.5, "script": ["wait 1.5", "press 2"]},
     {"number": None, "cid": "fsk", "at": 1.0, "script": []},
-    {"number": "13700137000", "name": "LI SI", "cid": "fsk", "cid_standard": "v23", "at": 1.5,
-     "script": ["wait 5.0", "press 1", "wait 2.0", "press 6222", "wait 0.5", "hangup"]},
-    {"number": "13600136000", "name": "WANG WU", "cid": "dtmf", "at": 12.0,
-     "script": ["wait 1.0", "press 9", "wait 2.0", "press 1", "wait 2.5", "press 4000123456#"]},
+    {
+        "number": "13700137000",
+        "name": "LI SI",
+        "cid": "fsk",
+        "cid_standard": "v23",
+        "at": 1.5,
+        "script": ["wait 5.0", "press 1", "wait 2.0", "press 6222", "wait 0.5", "hangup"],
+    },
+    {
+        "number": "13600136000",
+        "name": "WANG WU",
+        "cid": "dtmf",
+        "at": 12.0,
+        "script": ["wait 1.0", "press 9", "wait 2.0", "press 1", "wait 2.5", "press 4000123456#"],
+    },
     {"number": "02112345678", "cid": "none", "at": 16.0, "script": ["wait 3", "press 2"]},
 ]
 
 
-async def serve(board: Board, handler: Handler, done: Callable[[], bool],
-                limit_seconds: float) -> list[tuple[Call, dict[str, Any]]]:
+async def serve(
+    board: Board, handler: Handler, done: Callable[[], bool], limit_seconds: float
+) -> list[tuple[Call, dict[str, Any]]]:
     """Answer calls with ``handler`` until ``done()`` (checked every media second) or the
     limit; return each call with the handler's result."""
     results: list[tuple[Call, dict[str, Any]]] = []
@@ -62,9 +79,14 @@ async def serve(board: Board, handler: Handler, done: Callable[[], bool],
     return results
 
 
-async def run_demo(handler: Handler, url: str | None = None, callers: list[Any] | None = None,
-                   callees: list[Any] | None = None, as_json: bool = False,
-                   limit_seconds: float = 600.0) -> int:
+async def run_demo(
+    handler: Handler,
+    url: str | None = None,
+    callers: list[Any] | None = None,
+    callees: list[Any] | None = None,
+    as_json: bool = False,
+    limit_seconds: float = 600.0,
+) -> int:
     """Run the demo; print the timelines and the summary; return an exit status (0 when
     every call's caller ID and keys arrived intact).
 
@@ -73,8 +95,10 @@ async def run_demo(handler: Handler, url: str | None = None, callers: list[Any] 
     """
     from .emulator.parties import Caller
 
-    chosen = [c if isinstance(c, Caller) else Caller(**c)
-              for c in (callers if callers is not None else DEFAULT_CALLERS)]
+    chosen = [
+        c if isinstance(c, Caller) else Caller(**c)
+        for c in (callers if callers is not None else DEFAULT_CALLERS)
+    ]
     board = open_board(url or "emu://?lines=4&seed=1")
     async with board:
         exchange = board.driver.exchange  # type: ignore[attr-defined]
@@ -86,8 +110,11 @@ async def run_demo(handler: Handler, url: str | None = None, callers: list[Any] 
 
         def done() -> bool:
             res = exchange.results
-            return len(res) >= total and all(r["outcome"] != "pending" for r in res.values()) \
+            return (
+                len(res) >= total
+                and all(r["outcome"] != "pending" for r in res.values())
                 and all(ln.state == "idle" for ln in exchange.lines)
+            )
 
         served = await serve(board, handler, done, limit_seconds)
         media_seconds = board.seconds
@@ -100,7 +127,9 @@ async def run_demo(handler: Handler, url: str | None = None, callers: list[Any] 
     return 0 if report["ok"] else 1
 
 
-def _report(exchange: Any, served: list[tuple[Call, dict[str, Any]]], media_seconds: float) -> dict[str, Any]:
+def _report(
+    exchange: Any, served: list[tuple[Call, dict[str, Any]]], media_seconds: float
+) -> dict[str, Any]:
     by_line_start = {}
     for call, outcome in served:
         by_line_start.setdefault(call.channel.index, []).append((call, outcome))
@@ -109,13 +138,19 @@ def _report(exchange: Any, served: list[tuple[Call, dict[str, Any]]], media_seco
     for call_id, r in sorted(exchange.results.items()):
         line = r.get("line")
         entry: dict[str, Any] = {
-            "call": call_id, "caller": r.get("caller"), "line": line, "sent_number": r.get("number"),
-            "pressed": r.get("pressed", ""), "exchange_outcome": r["outcome"],
+            "call": call_id,
+            "caller": r.get("caller"),
+            "line": line,
+            "sent_number": r.get("number"),
+            "pressed": r.get("pressed", ""),
+            "exchange_outcome": r["outcome"],
             "start_s": round(r.get("start", 0) / 8000, 2),
             "end_s": round(r["end"] / 8000, 2) if "end" in r else None,
-            "timeline": [{"t": round(e.seconds, 3), "what": e.what, "detail": e.detail}
-                         for e in exchange.timeline if e.line == line
-                         and r.get("start", 0) <= e.sample <= r.get("end", 1 << 62)],
+            "timeline": [
+                {"t": round(e.seconds, 3), "what": e.what, "detail": e.detail}
+                for e in exchange.timeline
+                if e.line == line and r.get("start", 0) <= e.sample <= r.get("end", 1 << 62)
+            ],
         }
         match = None
         for call, outcome in by_line_start.get(line, []):
@@ -130,13 +165,18 @@ def _report(exchange: Any, served: list[tuple[Call, dict[str, Any]]], media_seco
             if expected != call.number:
                 checks.append("caller ID differs")
             acct = outcome.get("account")
-            if acct is not None and not r.get("pressed", "").endswith(acct + "#") \
-                    and acct not in r.get("pressed", ""):
+            if (
+                acct is not None
+                and not r.get("pressed", "").endswith(acct + "#")
+                and acct not in r.get("pressed", "")
+            ):
                 checks.append("account differs")
             entry["check"] = "ok" if not checks else "; ".join(checks)
             ok = ok and not checks
         else:
-            entry["check"] = "not offered" if r["outcome"] not in ("abandoned", "all_lines_busy") else "ok"
+            entry["check"] = (
+                "not offered" if r["outcome"] not in ("abandoned", "all_lines_busy") else "ok"
+            )
             ok = ok and entry["check"] == "ok"
         calls.append(entry)
     return {"media_seconds": round(media_seconds, 2), "calls": calls, "ok": ok}
@@ -148,16 +188,23 @@ def _print(report: dict[str, Any]) -> None:
         for e in c["timeline"]:
             print(f"  {e['t']:8.2f} s  {e['what']:<12} {e['detail']}")
         if "ivr" in c:
-            print(f"  IVR: caller ID {c['ivr_number']!r} {c.get('ivr_name') or ''}, "
-                  f"path {' > '.join(c['ivr'].get('path', []))}, result {c['ivr'].get('result')}")
+            print(
+                f"  IVR: caller ID {c['ivr_number']!r} {c.get('ivr_name') or ''}, "
+                f"path {' > '.join(c['ivr'].get('path', []))}, result {c['ivr'].get('result')}"
+            )
     print("\nsummary")
-    head = f"{'call':>4} {'line':>4} {'caller':<14} {'caller ID seen':<16} {'keys pressed':<22} {'IVR result':<16} check"
+    head = (f"{'call':>4} {'line':>4} {'caller':<14} {'caller ID seen':<16} "
+            f"{'keys pressed':<22} {'IVR result':<16} check")
     print(head)
     print("-" * len(head))
     for c in report["calls"]:
         ivr = c.get("ivr", {})
-        print(f"{c['call']:>4} {str(c['line']):>4} {str(c['caller']):<14} "
-              f"{str(c.get('ivr_number', '-')):<16} {c['pressed'] or '-':<22} "
-              f"{str(ivr.get('result', c['exchange_outcome'])):<16} {c['check']}")
-    print(f"\n{len(report['calls'])} calls in {report['media_seconds']} media seconds: "
-          f"{'all checks passed' if report['ok'] else 'CHECKS FAILED'}")
+        print(
+            f"{c['call']:>4} {str(c['line']):>4} {str(c['caller']):<14} "
+            f"{str(c.get('ivr_number', '-')):<16} {c['pressed'] or '-':<22} "
+            f"{str(ivr.get('result', c['exchange_outcome'])):<16} {c['check']}"
+        )
+    print(
+        f"\n{len(report['calls'])} calls in {report['media_seconds']} media seconds: "
+        f"{'all checks passed' if report['ok'] else 'CHECKS FAILED'}"
+    )

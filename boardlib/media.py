@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Union
 
 import numpy as np
 
@@ -47,7 +46,7 @@ class Silence:
     seconds: float
 
 
-Playable = Union[str, Path, np.ndarray, Tone, Silence, object, Sequence[object]]
+Playable = str | Path | np.ndarray | Tone | Silence | object | Sequence[object]
 
 
 class Source:
@@ -73,7 +72,7 @@ class Source:
             part, budget = self._parts[self._index]
             if isinstance(part, np.ndarray):
                 take = min(n - written, len(part) - self._pos)
-                out[written:written + take] = part[self._pos:self._pos + take]
+                out[written : written + take] = part[self._pos : self._pos + take]
                 self._pos += take
                 written += take
                 if self._pos >= len(part):
@@ -82,7 +81,7 @@ class Source:
                 want = n - written
                 if budget is not None:
                     want = min(want, budget - self._pos)
-                got = part.generate_into(out[written:written + want]) if want > 0 else 0  # type: ignore[attr-defined]
+                got = part.generate_into(out[written : written + want]) if want > 0 else 0  # type: ignore[attr-defined]
                 written += got
                 self._pos += got
                 if got == 0 or (budget is not None and self._pos >= budget):
@@ -120,7 +119,8 @@ def _parts(item: object, out: list[tuple[object, int | None]]) -> None:
     elif isinstance(item, np.ndarray):
         if item.dtype != np.int16 or item.ndim != 1:
             raise SignalFormatError(
-                f"PCM to play must be a one-dimensional int16 array, got {item.dtype} {item.shape}")
+                f"PCM to play must be a one-dimensional int16 array, got {item.dtype} {item.shape}"
+            )
         out.append((np.ascontiguousarray(item), None))
     elif isinstance(item, Silence):
         if not np.isfinite(item.seconds) or item.seconds < 0:
@@ -136,7 +136,8 @@ def _parts(item: object, out: list[tuple[object, int | None]]) -> None:
     else:
         raise SignalFormatError(
             f"cannot play {type(item).__name__}: give a WAV path, an int16 array, a Tone, "
-            "a ToneSpec, Silence, or a list of these")
+            "a ToneSpec, Silence, or a list of these"
+        )
 
 
 def as_source(item: Playable) -> Source:

@@ -37,10 +37,23 @@ from .exchange import Exchange
 
 __all__ = ["EmuDriver"]
 
-_FORM = ("emu://?lines=N&spans=N&law=alaw|ulaw|slin&profile=cn|us|uk|etsi&clock=virtual|realtime"
-         "&speed=X&seed=N&disconnect=loop|busy|both&espeak=0|1&scenario=FILE&r2=CN|ITU|BR")
-_OPTIONS = {"lines", "spans", "law", "profile", "clock", "speed", "seed", "disconnect", "espeak",
-            "scenario", "r2"}
+_FORM = (
+    "emu://?lines=N&spans=N&law=alaw|ulaw|slin&profile=cn|us|uk|etsi&clock=virtual|realtime"
+    "&speed=X&seed=N&disconnect=loop|busy|both&espeak=0|1&scenario=FILE&r2=CN|ITU|BR"
+)
+_OPTIONS = {
+    "lines",
+    "spans",
+    "law",
+    "profile",
+    "clock",
+    "speed",
+    "seed",
+    "disconnect",
+    "espeak",
+    "scenario",
+    "r2",
+}
 
 
 def _int(opts: dict[str, str], key: str, default: int, low: int, high: int) -> int:
@@ -50,8 +63,9 @@ def _int(opts: dict[str, str], key: str, default: int, low: int, high: int) -> i
     try:
         value = int(raw)
     except ValueError:
-        raise InvalidUrlError(f"emu:// option {key} must be an integer, got {raw!r}; "
-                              f"form: {_FORM}") from None
+        raise InvalidUrlError(
+            f"emu:// option {key} must be an integer, got {raw!r}; form: {_FORM}"
+        ) from None
     if not low <= value <= high:
         raise InvalidUrlError(f"emu:// option {key} must be in {low}..{high}, got {value}")
     return value
@@ -60,24 +74,42 @@ def _int(opts: dict[str, str], key: str, default: int, low: int, high: int) -> i
 class EmuDriver:
     """The emulated board: the C driver's board side plus the exchange on its line side."""
 
-    def __init__(self, *, lines: int = 4, spans: int = 0, law: str = "alaw", profile: str = "cn",
-                 clock: str = "virtual", speed: float = 1.0, seed: int = 0,
-                 disconnect: str = "both", espeak: bool = False, scenario: str | None = None,
-                 r2: str = "CN", url: str = "emu://") -> None:
+    def __init__(
+        self,
+        *,
+        lines: int = 4,
+        spans: int = 0,
+        law: str = "alaw",
+        profile: str = "cn",
+        clock: str = "virtual",
+        speed: float = 1.0,
+        seed: int = 0,
+        disconnect: str = "both",
+        espeak: bool = False,
+        scenario: str | None = None,
+        r2: str = "CN",
+        url: str = "emu://",
+    ) -> None:
         if law not in ("alaw", "ulaw", "slin"):
             raise InvalidUrlError(f"emu:// option law must be alaw, ulaw or slin, got {law!r}")
         if disconnect not in ("loop", "busy", "both"):
-            raise InvalidUrlError(f"emu:// option disconnect must be loop, busy or both, got {disconnect!r}")
+            raise InvalidUrlError(
+                f"emu:// option disconnect must be loop, busy or both, got {disconnect!r}"
+            )
         if lines + 30 * spans < 1:
             raise InvalidUrlError("emu:// needs at least one line or span")
         from ..dsp.specs import PROFILES
 
         if profile not in PROFILES:
-            raise InvalidUrlError(f"emu:// option profile must be one of {', '.join(PROFILES)}, got {profile!r}")
+            raise InvalidUrlError(
+                f"emu:// option profile must be one of {', '.join(PROFILES)}, got {profile!r}"
+            )
         from ..r2.protocol import VARIANTS
 
         if r2 not in VARIANTS:
-            raise InvalidUrlError(f"emu:// option r2 must be one of {', '.join(VARIANTS)}, got {r2!r}")
+            raise InvalidUrlError(
+                f"emu:// option r2 must be one of {', '.join(VARIANTS)}, got {r2!r}"
+            )
         #: MFC-R2 variant of the E1 spans (the board's R2 engine reads it too).
         self.r2_variant = r2
         self.url = url
@@ -111,33 +143,53 @@ class EmuDriver:
         raw = parse_qs(parts.query, keep_blank_values=True, strict_parsing=False)
         unknown = set(raw) - _OPTIONS
         if unknown:
-            raise InvalidUrlError(f"unknown emu:// option(s) {', '.join(sorted(unknown))}; form: {_FORM}")
+            raise InvalidUrlError(
+                f"unknown emu:// option(s) {', '.join(sorted(unknown))}; form: {_FORM}"
+            )
         opts = {k: v[-1] for k, v in raw.items()}
         try:
             speed = float(opts.get("speed", "1"))
         except ValueError:
-            raise InvalidUrlError(f"emu:// option speed must be a number, got {opts['speed']!r}") from None
+            raise InvalidUrlError(
+                f"emu:// option speed must be a number, got {opts['speed']!r}"
+            ) from None
         espeak = opts.get("espeak", "0")
         if espeak not in ("0", "1"):
             raise InvalidUrlError(f"emu:// option espeak must be 0 or 1, got {espeak!r}")
-        return cls(lines=_int(opts, "lines", 4, 0, 480), spans=_int(opts, "spans", 0, 0, 16),
-                   law=opts.get("law", "alaw"), profile=opts.get("profile", "cn"),
-                   clock=opts.get("clock", "virtual"), speed=speed,
-                   seed=_int(opts, "seed", 0, 0, 2**31 - 1),
-                   disconnect=opts.get("disconnect", "both"), espeak=espeak == "1",
-                   scenario=opts.get("scenario"), r2=opts.get("r2", "CN").upper(), url=url)
+        return cls(
+            lines=_int(opts, "lines", 4, 0, 480),
+            spans=_int(opts, "spans", 0, 0, 16),
+            law=opts.get("law", "alaw"),
+            profile=opts.get("profile", "cn"),
+            clock=opts.get("clock", "virtual"),
+            speed=speed,
+            seed=_int(opts, "seed", 0, 0, 2**31 - 1),
+            disconnect=opts.get("disconnect", "both"),
+            espeak=espeak == "1",
+            scenario=opts.get("scenario"),
+            r2=opts.get("r2", "CN").upper(),
+            url=url,
+        )
 
     # ---- Driver protocol
     def _open(self) -> None:
         self._board._open()
         self.line_side = EmuLineSide(self._board)
-        self.exchange = Exchange(self.line_side, self.lines, law=self._law, profile=self._profile,
-                                 disconnect=self._disconnect, seed=self._seed, espeak=self._espeak)
+        self.exchange = Exchange(
+            self.line_side,
+            self.lines,
+            law=self._law,
+            profile=self._profile,
+            disconnect=self._disconnect,
+            seed=self._seed,
+            espeak=self._espeak,
+        )
         if self.spans:
             from .span import R2Span
 
-            self.span = self.exchange.span = R2Span(self.line_side, self.lines, self.spans,
-                                                    law=self._law, variant=self.r2_variant)
+            self.span = self.exchange.span = R2Span(
+                self.line_side, self.lines, self.spans, law=self._law, variant=self.r2_variant
+            )
         if self._scenario:
             from .scenario import load_scenario
 

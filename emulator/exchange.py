@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ..drivers.base import EventType
 from ..dsp import (
     DtmfDetector,
     DtmfGenerator,
@@ -34,7 +35,6 @@ from ..dsp import (
 )
 from ..dsp.callerid import build_mdmf, encode
 from ..dsp.specs import SPECIAL_TONES, ToneProfile, ToneSpec, get_profile
-from ..drivers.base import EventType
 from .parties import Callee, Caller
 from .voices import speech
 
@@ -91,9 +91,17 @@ class Exchange:
         ``"busy"`` (busy tone only, as many Chinese exchanges do), or ``"both"``.
     """
 
-    def __init__(self, line_side: Any, lines: int, *, law: str = "alaw",
-                 profile: str | ToneProfile = "cn", disconnect: str = "both", seed: int = 0,
-                 espeak: bool = False) -> None:
+    def __init__(
+        self,
+        line_side: Any,
+        lines: int,
+        *,
+        law: str = "alaw",
+        profile: str | ToneProfile = "cn",
+        disconnect: str = "both",
+        seed: int = 0,
+        espeak: bool = False,
+    ) -> None:
         self.side = line_side
         self.law = law
         self.profile = get_profile(profile)
@@ -226,8 +234,9 @@ class Exchange:
     def _speech(self, seconds: float, text: str | None = None) -> np.ndarray:
         key = (int(seconds * 10), int(self.rng.integers(0, 4)))
         if key not in self._speech_cache:
-            self._speech_cache[key] = speech(seconds, seed=self.seed * 31 + key[1], text=text,
-                                             use_espeak=self.espeak)
+            self._speech_cache[key] = speech(
+                seconds, seed=self.seed * 31 + key[1], text=text, use_espeak=self.espeak
+            )
         return self._speech_cache[key]
 
     @staticmethod
@@ -249,9 +258,15 @@ class Exchange:
     def _start_inbound(self, caller: Caller) -> None:
         ln = self._free_line(caller.line)
         call_id = next(self._calls)
-        self.results[call_id] = {"caller": caller.label, "number": caller.number, "cid": caller.cid,
-                                 "line": None,
-                                 "outcome": "pending", "pressed": "", "start": self.now}
+        self.results[call_id] = {
+            "caller": caller.label,
+            "number": caller.number,
+            "cid": caller.cid,
+            "line": None,
+            "outcome": "pending",
+            "pressed": "",
+            "start": self.now,
+        }
         if ln is None:
             self.results[call_id]["outcome"] = "all_lines_busy"
             self.log(-1, "blocked", f"{caller.label}: no free line")
@@ -299,13 +314,22 @@ class Exchange:
         import datetime as _dt
 
         when = _dt.datetime(2026, 1, 1) + _dt.timedelta(seconds=self.now / SAMPLE_RATE)
-        msg = build_mdmf(number=caller.number, name=caller.name, month=when.month, day=when.day,
-                         hour=when.hour, minute=when.minute,
-                         absence_number=None if caller.number else "private",
-                         absence_name=None if caller.name else
-                         ("out_of_area" if caller.number else "private"))
+        msg = build_mdmf(
+            number=caller.number,
+            name=caller.name,
+            month=when.month,
+            day=when.day,
+            hour=when.hour,
+            minute=when.minute,
+            absence_number=None if caller.number else "private",
+            absence_name=None if caller.name else ("out_of_area" if caller.number else "private"),
+        )
         self.send(ln, encode(msg, caller.cid_standard))
-        self.log(ln.index, "caller_id", f"FSK {caller.cid_standard} MDMF {caller.number} {caller.name or ''}")
+        self.log(
+            ln.index,
+            "caller_id",
+            f"FSK {caller.cid_standard} MDMF {caller.number} {caller.name or ''}",
+        )
 
     def _answered_inbound(self, ln: LineState) -> None:
         self._cancel_line(ln)
@@ -381,9 +405,15 @@ class Exchange:
             ln.offhook = False
             if ln.state != "idle":
                 if ln.call_id in self.results and self.results[ln.call_id].get("outcome") in (
-                        "answered", "pending", "connected"):
-                    self.results[ln.call_id]["outcome"] = "board_hung_up" \
-                        if self.results[ln.call_id]["outcome"] != "pending" else "pending"
+                    "answered",
+                    "pending",
+                    "connected",
+                ):
+                    self.results[ln.call_id]["outcome"] = (
+                        "board_hung_up"
+                        if self.results[ln.call_id]["outcome"] != "pending"
+                        else "pending"
+                    )
                     self.results[ln.call_id]["end"] = self.now
                 self.log(ln.index, "board_onhook")
                 self._idle(ln)
@@ -394,8 +424,12 @@ class Exchange:
     def _seized(self, ln: LineState) -> None:
         ln.state = "dialtone"
         ln.call_id = next(self._calls)
-        self.results[ln.call_id] = {"caller": "board", "line": ln.index, "outcome": "dialling",
-                                    "start": self.now}
+        self.results[ln.call_id] = {
+            "caller": "board",
+            "line": ln.index,
+            "outcome": "dialling",
+            "start": self.now,
+        }
         self.log(ln.index, "seize")
         if ln.index not in self.no_dial_tone:
             self._loop_tone(ln, "dial")
@@ -450,8 +484,11 @@ class Exchange:
             ring_period = sum(on + off for on, off in self.profile.ring_cadence_ms)
             if "ringback" in self.profile and self.profile["ringback"].period_ms:
                 ring_period = self.profile["ringback"].period_ms or ring_period
-            answer_at = t + int(max(callee.rings, 0) * ring_period * SAMPLE_RATE / 1000) \
+            answer_at = (
+                t
+                + int(max(callee.rings, 0) * ring_period * SAMPLE_RATE / 1000)
                 + int(0.5 * SAMPLE_RATE)
+            )
             self._at(answer_at, lambda: self._callee_answers(ln), ln)
 
     def _callee_answers(self, ln: LineState) -> None:
@@ -471,9 +508,10 @@ class Exchange:
             self._at(t, lambda: self.send(ln, hello), ln)
             t += len(hello)
         elif b == "machine":
-            greeting = self._speech(callee.greeting_seconds,
-                                    "Hello, you have reached the Zhang family. "
-                                    "Please leave a message after the tone.")
+            greeting = self._speech(
+                callee.greeting_seconds,
+                "Hello, you have reached the Zhang family. Please leave a message after the tone.",
+            )
             beep = self._finite(ToneSpec.continuous("beep", [1000], -10.0), 0.5)
             silence = np.zeros(int(0.3 * SAMPLE_RATE), np.int16)
             self._at(t, lambda: self.send(ln, np.concatenate([greeting, silence, beep])), ln)
@@ -489,4 +527,6 @@ class Exchange:
         if callee.steps:
             self._run_script(ln, callee.steps, t)
         elif callee.hangup_after is not None:
-            self._at(self.now + int(callee.hangup_after * SAMPLE_RATE), lambda: self._far_clear(ln), ln)
+            self._at(
+                self.now + int(callee.hangup_after * SAMPLE_RATE), lambda: self._far_clear(ln), ln
+            )

@@ -59,7 +59,8 @@ def parse_step(step: str | Sequence[object]) -> tuple[str, object]:
     if verb == "hangup":
         return verb, None
     raise SignalFormatError(
-        f"unknown script step {step!r}; steps: 'wait S', 'press KEYS', 'say S', 'hangup'")
+        f"unknown script step {step!r}; steps: 'wait S', 'press KEYS', 'say S', 'hangup'"
+    )
 
 
 @dataclass
@@ -79,8 +80,9 @@ class Caller:
     def __post_init__(self) -> None:
         if self.cid not in _CID:
             raise SignalFormatError(f"cid must be one of {_CID}, got {self.cid!r}")
-        if self.number is not None and (not self.number or not self.number.isdigit()
-                                        or len(self.number) > 20):
+        if self.number is not None and (
+            not self.number or not self.number.isdigit() or len(self.number) > 20
+        ):
             raise SignalFormatError(f"caller number must be 1-20 digits, got {self.number!r}")
         if not (isinstance(self.at, (int, float)) and 0 <= self.at < 1e6):
             raise SignalFormatError(f"caller 'at' must be seconds >= 0, got {self.at!r}")
@@ -105,7 +107,8 @@ class Callee:
     def __post_init__(self) -> None:
         if self.behaviour not in BEHAVIOURS:
             raise SignalFormatError(
-                f"callee behaviour must be one of {', '.join(BEHAVIOURS)}, got {self.behaviour!r}")
+                f"callee behaviour must be one of {', '.join(BEHAVIOURS)}, got {self.behaviour!r}"
+            )
         if not self.number or any(k not in _KEYS for k in self.number):
             raise SignalFormatError(f"callee number must be DTMF keys, got {self.number!r}")
         if not isinstance(self.rings, int) or self.rings < 0:

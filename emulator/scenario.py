@@ -51,7 +51,9 @@ def _build(cls: type, entry: Any, where: str) -> Any:
     known = {f.name for f in fields(cls)}
     unknown = set(entry) - known
     if unknown:
-        raise SignalFormatError(f"{where}: unknown key(s) {sorted(unknown)}; known: {sorted(known)}")
+        raise SignalFormatError(
+            f"{where}: unknown key(s) {sorted(unknown)}; known: {sorted(known)}"
+        )
     try:
         return cls(**entry)
     except SignalFormatError as exc:
@@ -64,11 +66,17 @@ def scenario_from_dict(data: dict[str, Any], source: str = "scenario") -> Scenar
     """Build a :class:`Scenario` from parsed TOML (or any dict of the same shape)."""
     unknown = set(data) - {"caller", "callee", "board"}
     if unknown:
-        raise SignalFormatError(f"{source}: unknown table(s) {sorted(unknown)}; known: caller, callee")
-    callers = [_build(Caller, e, f"{source}: caller #{i + 1}")
-               for i, e in enumerate(data.get("caller", []))]
-    callees = [_build(Callee, e, f"{source}: callee #{i + 1}")
-               for i, e in enumerate(data.get("callee", []))]
+        raise SignalFormatError(
+            f"{source}: unknown table(s) {sorted(unknown)}; known: caller, callee"
+        )
+    callers = [
+        _build(Caller, e, f"{source}: caller #{i + 1}")
+        for i, e in enumerate(data.get("caller", []))
+    ]
+    callees = [
+        _build(Callee, e, f"{source}: callee #{i + 1}")
+        for i, e in enumerate(data.get("callee", []))
+    ]
     return Scenario(callers, callees)
 
 

@@ -16,8 +16,15 @@ from pathlib import Path
 import numpy as np
 
 SAMPLE_RATE = 8000
-_VOWELS = [(730, 1090, 2440), (270, 2290, 3010), (300, 870, 2240), (530, 1840, 2480),
-           (640, 1190, 2390), (490, 1350, 1690), (400, 2000, 2550)]
+_VOWELS = [
+    (730, 1090, 2440),
+    (270, 2290, 3010),
+    (300, 870, 2240),
+    (530, 1840, 2480),
+    (640, 1190, 2390),
+    (490, 1350, 1690),
+    (400, 2000, 2550),
+]
 
 
 def _resonate(x: np.ndarray, freq: float, bw: float) -> np.ndarray:
@@ -33,8 +40,9 @@ def _resonate(x: np.ndarray, freq: float, bw: float) -> np.ndarray:
     return y
 
 
-def synthetic_speech(seconds: float, seed: int = 0, level_dbm0: float = -18.0,
-                     pitch_hz: float = 140.0) -> np.ndarray:
+def synthetic_speech(
+    seconds: float, seed: int = 0, level_dbm0: float = -18.0, pitch_hz: float = 140.0
+) -> np.ndarray:
     """About ``seconds`` of speech-like int16 audio (words of 2–4 syllables with pauses)."""
     rng = np.random.default_rng(seed)
     total = int(seconds * SAMPLE_RATE)
@@ -52,12 +60,16 @@ def synthetic_speech(seconds: float, seed: int = 0, level_dbm0: float = -18.0,
             pulses = np.diff(np.floor(phase), prepend=0.0)
             src = pulses + 0.02 * rng.standard_normal(n)
             f1, f2, f3 = _VOWELS[int(rng.integers(len(_VOWELS)))]
-            syl = _resonate(src, f1, 90) + 0.5 * _resonate(src, f2, 110) + 0.25 * _resonate(src, f3, 160)
+            syl = (
+                _resonate(src, f1, 90)
+                + 0.5 * _resonate(src, f2, 110)
+                + 0.25 * _resonate(src, f3, 160)
+            )
             env = np.sin(np.linspace(0, np.pi, n)) ** 0.7
-            out[pos:pos + n] = syl * env
+            out[pos : pos + n] = syl * env
             pos += n
         pos += int(rng.uniform(0.08, 0.3) * SAMPLE_RATE)
-    rms = np.sqrt(np.mean(out ** 2)) or 1.0
+    rms = np.sqrt(np.mean(out**2)) or 1.0
     target = 32768 * 10 ** ((level_dbm0 - 3.14) / 20) / np.sqrt(2)
     return np.clip(out * (target / rms), -32768, 32767).astype(np.int16)
 
@@ -68,18 +80,43 @@ def espeak(text: str, voice: str = "en", level_dbm0: float = -18.0) -> np.ndarra
         return None
     with tempfile.TemporaryDirectory() as tmp:
         wav, raw = Path(tmp) / "s.wav", Path(tmp) / "s.raw"
-        subprocess.run(["espeak-ng", "-v", voice, "-w", str(wav), text], check=True,
-                       capture_output=True)
-        subprocess.run(["sox", "-D", str(wav), "-r", "8000", "-c", "1", "-b", "16", "-e",
-                        "signed-integer", "-t", "raw", str(raw)], check=True, capture_output=True)
+        subprocess.run(
+            ["espeak-ng", "-v", voice, "-w", str(wav), text], check=True, capture_output=True
+        )
+        subprocess.run(
+            [
+                "sox",
+                "-D",
+                str(wav),
+                "-r",
+                "8000",
+                "-c",
+                "1",
+                "-b",
+                "16",
+                "-e",
+                "signed-integer",
+                "-t",
+                "raw",
+                str(raw),
+            ],
+            check=True,
+            capture_output=True,
+        )
         pcm = np.frombuffer(raw.read_bytes(), np.int16).astype(np.float64)
-    rms = np.sqrt(np.mean(pcm ** 2)) or 1.0
+    rms = np.sqrt(np.mean(pcm**2)) or 1.0
     target = 32768 * 10 ** ((level_dbm0 - 3.14) / 20) / np.sqrt(2)
     return np.clip(pcm * (target / rms), -32768, 32767).astype(np.int16)
 
 
-def speech(seconds: float, seed: int = 0, text: str | None = None, voice: str = "en",
-           use_espeak: bool = False, level_dbm0: float = -18.0) -> np.ndarray:
+def speech(
+    seconds: float,
+    seed: int = 0,
+    text: str | None = None,
+    voice: str = "en",
+    use_espeak: bool = False,
+    level_dbm0: float = -18.0,
+) -> np.ndarray:
     """Speech for a scripted party: espeak-ng saying ``text`` when asked and available,
     else synthetic speech of ``seconds``."""
     if use_espeak and text:

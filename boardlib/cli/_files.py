@@ -13,10 +13,13 @@ from ._output import progress
 
 def add_file_arguments(p: argparse.ArgumentParser) -> None:
     """FILE..., --raw and --json, the same for every analysing subcommand."""
-    p.add_argument("files", nargs="+", metavar="FILE", type=Path,
-                   help=f"audio files: {ACCEPTED}")
-    p.add_argument("--raw", choices=RAW_FORMATS, default=None,
-                   help="the files are raw 8 kHz mono audio in this encoding")
+    p.add_argument("files", nargs="+", metavar="FILE", type=Path, help=f"audio files: {ACCEPTED}")
+    p.add_argument(
+        "--raw",
+        choices=RAW_FORMATS,
+        default=None,
+        help="the files are raw 8 kHz mono audio in this encoding",
+    )
     p.add_argument("--json", action="store_true", help="print the results as JSON")
 
 
@@ -26,9 +29,12 @@ def each_file(args: argparse.Namespace, label: str) -> Iterator[tuple[Path, Audi
         yield path, read_audio(path, raw=args.raw)
 
 
-def run_per_file(args: argparse.Namespace, label: str,
-                 analyse: Callable[[Audio], Any],
-                 show: Callable[[Path, Any], None]) -> dict[str, Any]:
+def run_per_file(
+    args: argparse.Namespace,
+    label: str,
+    analyse: Callable[[Audio], Any],
+    show: Callable[[Path, Any], None],
+) -> dict[str, Any]:
     """Analyse every file; print each result with ``show`` unless ``--json``; return all."""
     results: dict[str, Any] = {}
     for path, audio in each_file(args, label):

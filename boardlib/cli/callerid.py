@@ -1,4 +1,5 @@
-"""``boardlib callerid FILE...``: caller-ID messages (FSK Bell 202 / V.23, or DTMF) in audio files."""
+"""``boardlib callerid FILE...``: caller-ID messages (FSK Bell 202 / V.23, or DTMF) in audio
+files."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ def _decoder(standard: str) -> Any:
         from ..dsp.callerid import decode_file_samples, message_to_json
 
         return [message_to_json(m) for m in decode_file_samples(audio.pcm(), standard)]
+
     return decode
 
 

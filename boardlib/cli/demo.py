@@ -18,7 +18,9 @@ BANK = EXAMPLES / "bank_ivr" / "app.py"
 
 def _load(path: Path, name: str) -> Any:
     if not path.is_file():
-        raise BoardlibError(f"the demo IVR {path} is missing (the demo runs from a source checkout)")
+        raise BoardlibError(
+            f"the demo IVR {path} is missing (the demo runs from a source checkout)"
+        )
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -42,9 +44,15 @@ def run(args: argparse.Namespace) -> int:
 
 def register(sub: Any) -> None:
     p = sub.add_parser("demo", help="scripted callers calling the bank IVR on emu://")
-    p.add_argument("--simple", action="store_true",
-                   help="run the small answer-and-menu IVR instead of the bank IVR")
-    p.add_argument("--url", default=None,
-                   help="board URL (default emu://?lines=12&seed=1; --simple: emu://?lines=4&seed=1)")
+    p.add_argument(
+        "--simple",
+        action="store_true",
+        help="run the small answer-and-menu IVR instead of the bank IVR",
+    )
+    p.add_argument(
+        "--url",
+        default=None,
+        help="board URL (default emu://?lines=12&seed=1; --simple: emu://?lines=4&seed=1)",
+    )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=run)

@@ -19,8 +19,14 @@ def detect(audio: Audio) -> list[dict[str, Any]]:
     det = DtmfDetector(law=law)
     events = det.process(audio.data) + det.flush()
     ms = 1000.0 / audio.sample_rate
-    return [{"digit": e.digit, "start_ms": round(e.sample * ms, 3),
-             "end_ms": round((e.sample + e.duration) * ms, 3)} for e in events]
+    return [
+        {
+            "digit": e.digit,
+            "start_ms": round(e.sample * ms, 3),
+            "end_ms": round((e.sample + e.duration) * ms, 3),
+        }
+        for e in events
+    ]
 
 
 def _show(path: Path, digits: list[dict[str, Any]]) -> None:

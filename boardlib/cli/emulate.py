@@ -16,9 +16,16 @@ def run(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.scenario)
     url = f"emu://?lines={args.lines}&seed={args.seed}&profile={args.profile}"
-    return asyncio.run(run_demo(load_handler(), url=url, callers=scenario.callers,
-                                callees=scenario.callees, as_json=args.json,
-                                limit_seconds=args.limit))
+    return asyncio.run(
+        run_demo(
+            load_handler(),
+            url=url,
+            callers=scenario.callers,
+            callees=scenario.callees,
+            as_json=args.json,
+            limit_seconds=args.limit,
+        )
+    )
 
 
 def register(sub: Any) -> None:

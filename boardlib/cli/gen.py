@@ -33,8 +33,9 @@ def _seconds(value: str) -> float:
 def run_dtmf(args: argparse.Namespace) -> int:
     from ..dsp import DtmfGenerator
 
-    gen = DtmfGenerator(level_dbm0=args.level, twist_db=args.twist, on_ms=args.on_ms,
-                        off_ms=args.off_ms)
+    gen = DtmfGenerator(
+        level_dbm0=args.level, twist_db=args.twist, on_ms=args.on_ms, off_ms=args.off_ms
+    )
     pcm = gen.render(args.digits)
     write_wav(args.output, _encode(pcm, args.encoding), args.encoding)
     print(f"{args.output}: {len(args.digits)} digits, {len(pcm) / SAMPLE_RATE:.3f} s")
@@ -72,4 +73,3 @@ def register(sub: Any) -> None:
     for q in (d, t):
         q.add_argument("-o", "--output", type=Path, required=True, help="WAV file to write")
         q.add_argument("--encoding", choices=("s16", "alaw", "ulaw"), default="s16")
-

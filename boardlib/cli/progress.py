@@ -24,8 +24,8 @@ def _analyser(profile: str) -> Any:
         from ..dsp.progress import analyze_samples
 
         result, confidence, events = analyze_samples(audio.pcm(), profile)
-        return {"result": result.value, "confidence": round(float(confidence), 3),
-                "events": events}
+        return {"result": result.value, "confidence": round(float(confidence), 3), "events": events}
+
     return analyse
 
 
@@ -44,8 +44,9 @@ def plot(pcm: np.ndarray, result: dict[str, Any], out: Path, title: str) -> None
         import matplotlib.pyplot as plt
     except ImportError as exc:
         raise BoardlibError("--plot needs matplotlib: pip install 'boardlib[plot]'") from exc
-    fig, (ax_spec, ax_ev) = plt.subplots(2, 1, figsize=(11, 5.5), sharex=True,
-                                         gridspec_kw={"height_ratios": [3, 1]})
+    fig, (ax_spec, ax_ev) = plt.subplots(
+        2, 1, figsize=(11, 5.5), sharex=True, gridspec_kw={"height_ratios": [3, 1]}
+    )
     # A little dither keeps digital silence finite in dB; the colour scale starts above it
     # and above int16 quantisation noise, so only what is really on the line shows.
     x = pcm.astype(np.float64) + np.random.default_rng(0).normal(0.0, 0.3, len(pcm))
@@ -57,8 +58,11 @@ def plot(pcm: np.ndarray, result: dict[str, Any], out: Path, title: str) -> None
     rows = {n: i for i, n in enumerate(names)}
     for e in result["events"]:
         start, end = e["start_ms"] / 1000, e["end_ms"] / 1000
-        ax_ev.broken_barh([(start, max(end - start, 0.01))], (rows[e["tone"]] - 0.4, 0.8),
-                          color="tab:green" if e["tone"] == "voice" else "tab:blue")
+        ax_ev.broken_barh(
+            [(start, max(end - start, 0.01))],
+            (rows[e["tone"]] - 0.4, 0.8),
+            color="tab:green" if e["tone"] == "voice" else "tab:blue",
+        )
     ax_ev.set_yticks(range(len(names)), names)
     ax_ev.set_xlabel("seconds")
     ax_ev.set_xlim(0, len(pcm) / 8000)
@@ -90,9 +94,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("progress", help="call-progress analysis of recordings (busy, SIT, fax, ...)")
+    p = sub.add_parser(
+        "progress", help="call-progress analysis of recordings (busy, SIT, fax, ...)"
+    )
     add_file_arguments(p)
     p.add_argument("--profile", default="cn", help="tone profile: cn (default), us, uk, etsi")
-    p.add_argument("--plot", type=Path, default=None, metavar="PNG",
-                   help="draw the detected events over a spectrogram into this PNG file")
+    p.add_argument(
+        "--plot",
+        type=Path,
+        default=None,
+        metavar="PNG",
+        help="draw the detected events over a spectrogram into this PNG file",
+    )
     p.set_defaults(func=run)

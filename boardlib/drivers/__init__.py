@@ -64,7 +64,9 @@ def resolve(scheme: str) -> type:
         module = importlib.import_module(module_name)
         cls: type = getattr(module, attr)
     except (ImportError, AttributeError) as exc:
-        raise DriverNotAvailableError(f"driver for {scheme}:// ({target}) cannot be loaded: {exc}") from exc
+        raise DriverNotAvailableError(
+            f"driver for {scheme}:// ({target}) cannot be loaded: {exc}"
+        ) from exc
     return cls
 
 
