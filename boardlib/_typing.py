@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias, Union
+from typing import Literal, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -15,5 +15,5 @@ G711Codes: TypeAlias = npt.NDArray[np.uint8]
 
 Law: TypeAlias = Literal["alaw", "ulaw"]
 
-BufferLike: TypeAlias = Union[bytes, bytearray, memoryview, npt.NDArray[np.generic]]
+BufferLike: TypeAlias = bytes | bytearray | memoryview | npt.NDArray[np.generic]
 """Anything exposing the buffer protocol: numpy arrays, bytes, bytearray, memoryview."""

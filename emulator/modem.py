@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from ..drivers.base import Command, EventType
 from ..dsp import (
     CallerIdDecoder,
     DtmfDetector,
@@ -50,7 +51,6 @@ from ..dsp import (
     ulaw_decode,
     ulaw_encode,
 )
-from ..drivers.base import Command, EventType
 from .driver import EmuDriver
 from .parties import Callee, Caller
 
