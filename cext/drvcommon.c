@@ -143,6 +143,66 @@ int bl_options_parse(const char *text, unsigned allowed, bl_options_t *opts)
     return BL_OK;
 }
 
+int bl_check_io(int nchan, const int32_t *channels, int n, const void *buf, int frame_ok)
+{
+    int i;
+
+    if (n < 0 || !frame_ok)
+        return BL_EINVAL;
+    if (n == 0)
+        return 0;
+    if (channels == NULL || buf == NULL)
+        return BL_EINVAL;
+    for (i = 0; i < n; i++)
+        if (channels[i] < 0 || channels[i] >= nchan)
+            return BL_ENODEV;
+    return 1;
+}
+
+int bl_line_command(bl_line_t *line, int command, int64_t arg, int32_t *ev_type,
+                    int32_t *ev_value)
+{
+    *ev_type = BL_EV_NONE;
+    *ev_value = 0;
+    switch (command) {
+    case BL_CMD_OFFHOOK:
+    case BL_CMD_ONHOOK: {
+        int hook = command == BL_CMD_OFFHOOK;
+
+        if (line->hook != hook) {
+            line->hook = hook;
+            *ev_type = hook ? BL_EV_OFFHOOK : BL_EV_ONHOOK;
+        }
+        return BL_OK;
+    }
+    case BL_CMD_FLASH:
+        if (arg < 0 || arg > 10000)
+            return BL_EINVAL;
+        if (!line->hook)
+            return BL_ESTATE;
+        *ev_type = BL_EV_FLASH;
+        *ev_value = (int32_t) arg;
+        return BL_OK;
+    case BL_CMD_SET_CAS:
+        if (arg < 0 || arg > 15)
+            return BL_EINVAL;
+        *ev_type = BL_EV_CAS;
+        *ev_value = (int32_t) arg;
+        return BL_OK;
+    case BL_CMD_RX_GAIN:
+    case BL_CMD_TX_GAIN:
+        if (arg < -300 || arg > 300)
+            return BL_EINVAL;
+        if (command == BL_CMD_RX_GAIN)
+            line->rx_gain = (int) arg;
+        else
+            line->tx_gain = (int) arg;
+        return BL_OK;
+    default:
+        return BL_ENOTSUP;
+    }
+}
+
 size_t bl_codec_unit(int codec)
 {
     return codec == BL_CODEC_SLIN16 ? 2 : 1;
@@ -294,6 +354,19 @@ void bl_evq_wait(const bl_evq_t *q, int timeout_ms)
 }
 
 /* ---- byte FIFO ------------------------------------------------------------------------ */
+
+int bl_evq_pop_wait(bl_evq_t *q, pthread_mutex_t *lock, int timeout_ms, bl_event_t *e)
+{
+    int rc = bl_evq_pop(q, e);
+
+    if (rc == 0 && timeout_ms > 0) {
+        pthread_mutex_unlock(lock);
+        bl_evq_wait(q, timeout_ms);
+        pthread_mutex_lock(lock);
+        rc = bl_evq_pop(q, e);
+    }
+    return rc;
+}
 
 void bl_fifo_init(bl_fifo_t *f, size_t max)
 {

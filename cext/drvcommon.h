@@ -1,6 +1,7 @@
 /*
  * drvcommon.h - pieces shared by the built-in drivers (loop and emu): option parsing, fault
- * injection, an event queue with an eventfd, a byte FIFO and the error texts.
+ * injection, entry checks of read/write, the commands both drivers treat alike, an event
+ * queue with an eventfd, a byte FIFO and the error texts.
  *
  * Everything here works on state owned by one board; there is no global mutable state, so
  * several boards can be open at once.
@@ -8,6 +9,7 @@
 #ifndef BOARDLIB_DRVCOMMON_H
 #define BOARDLIB_DRVCOMMON_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,6 +55,28 @@ int bl_fault_parse(const char *spec, size_t len, bl_fault_t *faults);
 /* Count one call of op; return its injected code (negative) or 0. */
 int bl_fault_hit(bl_fault_t *faults, int op);
 
+/* Lock and unlock of a board struct holding `pthread_mutex_t lock`. */
+#define BL_LOCK(b) pthread_mutex_lock(&(b)->lock)
+#define BL_UNLOCK(b) pthread_mutex_unlock(&(b)->lock)
+
+/* Checks of a read or write of n frames on a board of nchan channels (frame_ok: the driver
+   accepts frame_len). Returns 1 to go on, 0 for "nothing to do" (n == 0), BL_EINVAL or
+   BL_ENODEV. */
+int bl_check_io(int nchan, const int32_t *channels, int n, const void *buf, int frame_ok);
+
+/* Per-channel state the shared commands act on. */
+typedef struct {
+    int hook;          /* 1 off-hook */
+    int rx_gain, tx_gain;
+} bl_line_t;
+
+/* OFFHOOK / ONHOOK (event on a change only), FLASH (0..10000 ms, off-hook, else
+   BL_ESTATE), SET_CAS (0..15), RX_GAIN / TX_GAIN (-300..300, stored). Returns BL_OK with
+   *ev_type the event to report (BL_EV_NONE for none) and *ev_value its value, BL_EINVAL,
+   BL_ESTATE, or BL_ENOTSUP for any other command. */
+int bl_line_command(bl_line_t *line, int command, int64_t arg, int32_t *ev_type,
+                    int32_t *ev_value);
+
 /* Octets per unit of a codec (2 for slin, 1 for the laws). */
 size_t bl_codec_unit(int codec);
 /* Fill units of silence in the codec: 0xD5 A-law, 0xFF mu-law, 0 slin. */
@@ -76,6 +100,9 @@ int bl_evq_pop(bl_evq_t *q, bl_event_t *e);
 /* Wait up to timeout_ms for the eventfd to become readable (the queue lock must not be held
    by the caller while waiting). Returns at once without an fd. */
 void bl_evq_wait(const bl_evq_t *q, int timeout_ms);
+/* Pop with the lock held; when the queue is empty and timeout_ms > 0, release lock while
+   waiting for the eventfd and try once more. 1 = event stored, 0 = none. */
+int bl_evq_pop_wait(bl_evq_t *q, pthread_mutex_t *lock, int timeout_ms, bl_event_t *e);
 
 /* A growable ring of octets holding whole codec units. */
 typedef struct {

@@ -51,8 +51,7 @@ typedef struct {
     bl_fifo_t capture;     /* board -> line, while monitoring */
     int monitor;
     int tx_written;
-    int hook;
-    int rx_gain, tx_gain;
+    bl_line_t line;        /* hook state and gains */
 } emu_chan_t;
 
 typedef struct bl_board {
@@ -71,9 +70,6 @@ typedef struct bl_board {
     int overrun_pending;
     int removed;
 } emu_board_t;
-
-#define LOCK(b) pthread_mutex_lock(&(b)->lock)
-#define UNLOCK(b) pthread_mutex_unlock(&(b)->lock)
 
 static int valid(const emu_board_t *b)
 {
@@ -184,10 +180,10 @@ static int emu_close(bl_board_t *board)
         int rc_;                                                                             \
         if (!valid(b))                                                                       \
             return BL_EINVAL;                                                                \
-        LOCK(b);                                                                             \
+        BL_LOCK(b);                                                                             \
         rc_ = (b)->removed ? BL_EREMOVED : ((op) >= 0 ? bl_fault_hit((b)->opts.faults, (op)) : 0); \
         if (rc_ < 0) {                                                                       \
-            UNLOCK(b);                                                                       \
+            BL_UNLOCK(b);                                                                       \
             return rc_;                                                                      \
         }                                                                                    \
     } while (0)
@@ -200,7 +196,7 @@ static int emu_channel_count(bl_board_t *board)
 
     ENTER(board, NO_OP);
     n = board->nchan;
-    UNLOCK(board);
+    BL_UNLOCK(board);
     return n;
 }
 
@@ -208,32 +204,21 @@ static int emu_channel_info(bl_board_t *board, int channel, bl_channel_info_t *i
 {
     ENTER(board, BL_OP_CHANNEL_INFO);
     if (info == NULL || channel < 0 || channel >= board->nchan) {
-        UNLOCK(board);
+        BL_UNLOCK(board);
         return info == NULL ? BL_EINVAL : BL_ENODEV;
     }
     info->type = board->ch[channel].type;
     info->codec = board->opts.codec;
     info->span = board->ch[channel].span;
     info->timeslot = board->ch[channel].timeslot;
-    UNLOCK(board);
+    BL_UNLOCK(board);
     return BL_OK;
 }
 
 static int check_io(const emu_board_t *b, const int32_t *channels, int n, const void *buf,
                     int frame_len)
 {
-    int i;
-
-    if (n < 0 || frame_len != b->opts.frame)
-        return BL_EINVAL;
-    if (n == 0)
-        return 0;
-    if (channels == NULL || buf == NULL)
-        return BL_EINVAL;
-    for (i = 0; i < n; i++)
-        if (channels[i] < 0 || channels[i] >= b->nchan)
-            return BL_ENODEV;
-    return 1;
+    return bl_check_io(b->nchan, channels, n, buf, frame_len == b->opts.frame);
 }
 
 static int emu_read(bl_board_t *board, const int32_t *channels, int n, void *buf, int frame_len)
@@ -251,13 +236,13 @@ static int emu_read(bl_board_t *board, const int32_t *channels, int n, void *buf
             rc = BL_EOVERRUN;
     }
     if (rc <= 0) {
-        UNLOCK(board);
+        BL_UNLOCK(board);
         return rc;
     }
     fb = board->fbytes;
     for (i = 0; i < n; i++, dst += fb)
         memcpy(dst, board->cur + (size_t) channels[i] * fb, fb);
-    UNLOCK(board);
+    BL_UNLOCK(board);
     return n;
 }
 
@@ -271,7 +256,7 @@ static int emu_write(bl_board_t *board, const int32_t *channels, int n, const vo
     ENTER(board, BL_OP_WRITE);
     rc = check_io(board, channels, n, buf, frame_len);
     if (rc <= 0) {
-        UNLOCK(board);
+        BL_UNLOCK(board);
         return rc;
     }
     fb = board->fbytes;
@@ -279,7 +264,7 @@ static int emu_write(bl_board_t *board, const int32_t *channels, int n, const vo
         memcpy(board->tx + (size_t) channels[i] * fb, src, fb);
         board->ch[channels[i]].tx_written = 1;
     }
-    UNLOCK(board);
+    BL_UNLOCK(board);
     return n;
 }
 
@@ -289,25 +274,20 @@ static int emu_next_event(bl_board_t *board, int timeout_ms, bl_event_t *event)
 
     if (!valid(board))
         return BL_EINVAL;
-    LOCK(board);
+    BL_LOCK(board);
     if (event == NULL || timeout_ms < 0) {
-        UNLOCK(board);
+        BL_UNLOCK(board);
         return BL_EINVAL;
     }
     /* A removed board still hands out the events queued before and the REMOVED one. */
     rc = board->removed ? 0 : bl_fault_hit(board->opts.faults, BL_OP_NEXT_EVENT);
     if (rc == 0) {
-        rc = bl_evq_pop(&board->events, event);
-        if (rc == 0 && timeout_ms > 0 && !board->removed) {
-            UNLOCK(board);
-            bl_evq_wait(&board->events, timeout_ms);
-            LOCK(board);
-            rc = bl_evq_pop(&board->events, event);
-        }
+        rc = bl_evq_pop_wait(&board->events, &board->lock, board->removed ? 0 : timeout_ms,
+                             event);
         if (rc == 0 && board->removed)
             rc = BL_EREMOVED;
     }
-    UNLOCK(board);
+    BL_UNLOCK(board);
     return rc;
 }
 
@@ -317,56 +297,27 @@ static int emu_event_fd(bl_board_t *board)
 
     ENTER(board, NO_OP);
     fd = board->events.fd >= 0 ? board->events.fd : BL_ENOTSUP;
-    UNLOCK(board);
+    BL_UNLOCK(board);
     return fd;
 }
 
 static int emu_command_locked(emu_board_t *b, int channel, int command, int64_t arg)
 {
     emu_chan_t *c;
+    int32_t type, value;
+    int rc;
 
     if (channel < 0 || channel >= b->nchan)
         return BL_ENODEV;
     c = &b->ch[channel];
-    switch (command) {
-    case BL_CMD_OFFHOOK:
-    case BL_CMD_ONHOOK: {
-        int hook = command == BL_CMD_OFFHOOK;
-
-        if (c->hook == hook)
-            return BL_OK;
-        c->hook = hook;
-        return bl_evq_push(&b->line_events, hook ? BL_EV_OFFHOOK : BL_EV_ONHOOK, channel,
-                           b->clock, 0);
-    }
-    case BL_CMD_FLASH:
-        if (arg < 0 || arg > 10000)
-            return BL_EINVAL;
-        if (!c->hook)
-            return BL_ESTATE;
-        return bl_evq_push(&b->line_events, BL_EV_FLASH, channel, b->clock, (int32_t) arg);
-    case BL_CMD_SET_CAS:
-        if (c->type != BL_CHAN_E1)
-            return BL_ENOTSUP;
-        if (arg < 0 || arg > 15)
-            return BL_EINVAL;
-        return bl_evq_push(&b->line_events, BL_EV_CAS, channel, b->clock, (int32_t) arg);
-    case BL_CMD_RX_GAIN:
-    case BL_CMD_TX_GAIN:
-        if (arg < -300 || arg > 300)
-            return BL_EINVAL;
-        if (command == BL_CMD_RX_GAIN)
-            c->rx_gain = (int) arg;
-        else
-            c->tx_gain = (int) arg;
-        return BL_OK;
-    case BL_CMD_RING_START:
-    case BL_CMD_RING_STOP:
-    case BL_CMD_POLARITY:
-        return BL_ENOTSUP; /* FXS commands: the board has no station ports */
-    default:
+    if (command == BL_CMD_SET_CAS && c->type != BL_CHAN_E1)
         return BL_ENOTSUP;
-    }
+    /* RING_START / RING_STOP / POLARITY are FXS commands: the board has no station ports,
+       so they end as BL_ENOTSUP like any unknown command. */
+    rc = bl_line_command(&c->line, command, arg, &type, &value);
+    return rc < 0 || type == BL_EV_NONE ? rc
+                                        : bl_evq_push(&b->line_events, type, channel, b->clock,
+                                                      value);
 }
 
 static int emu_command(bl_board_t *board, int channel, int command, int64_t argument)
@@ -375,7 +326,7 @@ static int emu_command(bl_board_t *board, int channel, int command, int64_t argu
 
     ENTER(board, BL_OP_COMMAND);
     rc = emu_command_locked(board, channel, command, argument);
-    UNLOCK(board);
+    BL_UNLOCK(board);
     return rc;
 }
 
@@ -385,13 +336,8 @@ static int emu_get_alarms(bl_board_t *board, int span)
 
     ENTER(board, NO_OP);
     rc = span >= 0 && span <= board->opts.spans ? board->alarms[span] : BL_ENODEV;
-    UNLOCK(board);
+    BL_UNLOCK(board);
     return rc;
-}
-
-static const char *emu_strerror(int code)
-{
-    return bl_common_strerror(code);
 }
 
 static const bl_driver_v1_t EMU_DRIVER = {
@@ -408,7 +354,7 @@ static const bl_driver_v1_t EMU_DRIVER = {
     emu_event_fd,
     emu_command,
     emu_get_alarms,
-    emu_strerror,
+    bl_common_strerror,
 };
 
 const bl_driver_v1_t *bl_emu_driver_entry(void)
@@ -423,13 +369,13 @@ const bl_driver_v1_t *bl_emu_driver_entry(void)
     do {                                                                                     \
         if (!valid(b))                                                                       \
             return BL_EINVAL;                                                                \
-        LOCK(b);                                                                             \
+        BL_LOCK(b);                                                                             \
         if ((b)->removed) {                                                                  \
-            UNLOCK(b);                                                                       \
+            BL_UNLOCK(b);                                                                       \
             return BL_EREMOVED;                                                              \
         }                                                                                    \
         if ((chan) != NO_CHANNEL && ((chan) < 0 || (chan) >= (b)->nchan)) {                  \
-            UNLOCK(b);                                                                       \
+            BL_UNLOCK(b);                                                                       \
             return BL_ENODEV;                                                                \
         }                                                                                    \
     } while (0)
@@ -474,7 +420,7 @@ int64_t bl_emu_tick(bl_board_t *board)
     }
     board->clock += board->opts.frame;
     now = board->clock;
-    UNLOCK(board);
+    BL_UNLOCK(board);
     return rc < 0 ? rc : now;
 }
 
@@ -484,7 +430,7 @@ int64_t bl_emu_now(bl_board_t *board)
 
     LINE_ENTER(board, NO_CHANNEL);
     now = board->clock;
-    UNLOCK(board);
+    BL_UNLOCK(board);
     return now;
 }
 
@@ -497,7 +443,7 @@ int bl_emu_line_send(bl_board_t *board, int ch, const void *data, int n)
         rc = BL_EINVAL;
     else
         rc = bl_fifo_push(&board->ch[ch].rx, data, (size_t) n * board->unit, 0, NULL);
-    UNLOCK(board);
+    BL_UNLOCK(board);
     return rc < 0 ? rc : n;
 }
 
@@ -505,7 +451,7 @@ int bl_emu_line_clear(bl_board_t *board, int ch)
 {
     LINE_ENTER(board, ch);
     bl_fifo_clear(&board->ch[ch].rx);
-    UNLOCK(board);
+    BL_UNLOCK(board);
     return BL_OK;
 }
 
@@ -515,7 +461,7 @@ int bl_emu_line_queued(bl_board_t *board, int ch)
 
     LINE_ENTER(board, ch);
     units = board->ch[ch].rx.len / board->unit;
-    UNLOCK(board);
+    BL_UNLOCK(board);
     return units > INT_MAX ? INT_MAX : (int) units;
 }
 
@@ -527,14 +473,14 @@ int bl_emu_line_set_loop(bl_board_t *board, int ch, const void *data, int n)
 
     LINE_ENTER(board, ch);
     if (n < 0 || (size_t) n > EMU_LOOP_MAX_UNITS || (n > 0 && data == NULL)) {
-        UNLOCK(board);
+        BL_UNLOCK(board);
         return BL_EINVAL;
     }
     bytes = (size_t) n * board->unit;
     if (n > 0) {
         copy = malloc(bytes);
         if (copy == NULL) {
-            UNLOCK(board);
+            BL_UNLOCK(board);
             return BL_ENOMEM;
         }
         memcpy(copy, data, bytes);
@@ -544,7 +490,7 @@ int bl_emu_line_set_loop(bl_board_t *board, int ch, const void *data, int n)
     c->loop = copy;
     c->loop_len = bytes;
     c->loop_pos = 0;
-    UNLOCK(board);
+    BL_UNLOCK(board);
     return BL_OK;
 }
 
@@ -554,11 +500,11 @@ int bl_emu_line_receive(bl_board_t *board, int ch, void *data, int max)
 
     LINE_ENTER(board, ch);
     if (max < 0 || (max > 0 && data == NULL)) {
-        UNLOCK(board);
+        BL_UNLOCK(board);
         return BL_EINVAL;
     }
     got = bl_fifo_pop(&board->ch[ch].capture, data, (size_t) max * board->unit);
-    UNLOCK(board);
+    BL_UNLOCK(board);
     return (int) (got / board->unit);
 }
 
@@ -571,7 +517,7 @@ int bl_emu_line_monitor(bl_board_t *board, int ch, int on)
     c->monitor = on != 0;
     if (!c->monitor)
         bl_fifo_clear(&c->capture);
-    UNLOCK(board);
+    BL_UNLOCK(board);
     return BL_OK;
 }
 
@@ -599,7 +545,7 @@ int bl_emu_line_signal(bl_board_t *board, int ch, int type, int value)
     }
     if (rc == BL_OK)
         rc = bl_evq_push(&board->events, type, ch, board->clock, value);
-    UNLOCK(board);
+    BL_UNLOCK(board);
     return rc;
 }
 
@@ -609,7 +555,7 @@ int bl_emu_line_next_event(bl_board_t *board, bl_event_t *event)
 
     LINE_ENTER(board, NO_CHANNEL);
     rc = event == NULL ? BL_EINVAL : bl_evq_pop(&board->line_events, event);
-    UNLOCK(board);
+    BL_UNLOCK(board);
     return rc;
 }
 
@@ -618,8 +564,8 @@ int bl_emu_line_hook(bl_board_t *board, int ch)
     int hook;
 
     LINE_ENTER(board, ch);
-    hook = board->ch[ch].hook;
-    UNLOCK(board);
+    hook = board->ch[ch].line.hook;
+    BL_UNLOCK(board);
     return hook;
 }
 
@@ -636,7 +582,7 @@ int bl_emu_set_alarm(bl_board_t *board, int span, int bits)
         board->alarms[span] = bits;
         rc = bl_evq_push(&board->events, BL_EV_ALARM, -1, board->clock, bits);
     }
-    UNLOCK(board);
+    BL_UNLOCK(board);
     return rc;
 }
 
@@ -655,6 +601,6 @@ int bl_emu_fault(bl_board_t *board, const char *spec)
     } else {
         rc = bl_fault_parse(spec, strlen(spec), board->opts.faults);
     }
-    UNLOCK(board);
+    BL_UNLOCK(board);
     return rc;
 }

@@ -36,9 +36,8 @@
 typedef struct {
     bl_fifo_t rx;      /* audio written by the pair, waiting to be read here */
     int64_t clock;     /* samples read on this channel */
-    int hook;
+    bl_line_t line;    /* hook state and gains */
     int ringing;
-    int rx_gain, tx_gain;
 } loop_chan_t;
 
 typedef struct bl_board {
@@ -50,9 +49,6 @@ typedef struct bl_board {
     loop_chan_t *ch;
     bl_evq_t events;
 } loop_board_t;
-
-#define LOCK(b) pthread_mutex_lock(&(b)->lock)
-#define UNLOCK(b) pthread_mutex_unlock(&(b)->lock)
 
 static int valid(const loop_board_t *b)
 {
@@ -141,9 +137,9 @@ static int loop_channel_info(bl_board_t *board, int channel, bl_channel_info_t *
 
     if (!valid(board) || info == NULL)
         return BL_EINVAL;
-    LOCK(board);
+    BL_LOCK(board);
     rc = bl_fault_hit(board->opts.faults, BL_OP_CHANNEL_INFO);
-    UNLOCK(board);
+    BL_UNLOCK(board);
     if (rc < 0)
         return rc;
     if (channel < 0 || channel >= board->nchan)
@@ -155,22 +151,10 @@ static int loop_channel_info(bl_board_t *board, int channel, bl_channel_info_t *
     return BL_OK;
 }
 
-/* Common checks of read and write; returns 1 to go on, 0 for "nothing to do", or a code. */
-static int check_io(loop_board_t *b, const int32_t *channels, int n, const void *buf,
+static int check_io(const loop_board_t *b, const int32_t *channels, int n, const void *buf,
                     int frame_len)
 {
-    int i;
-
-    if (n < 0 || frame_len < 1 || frame_len > BL_MAX_FRAME)
-        return BL_EINVAL;
-    if (n == 0)
-        return 0;
-    if (channels == NULL || buf == NULL)
-        return BL_EINVAL;
-    for (i = 0; i < n; i++)
-        if (channels[i] < 0 || channels[i] >= b->nchan)
-            return BL_ENODEV;
-    return 1;
+    return bl_check_io(b->nchan, channels, n, buf, frame_len >= 1 && frame_len <= BL_MAX_FRAME);
 }
 
 static int loop_read(bl_board_t *board, const int32_t *channels, int n, void *buf,
@@ -182,12 +166,12 @@ static int loop_read(bl_board_t *board, const int32_t *channels, int n, void *bu
 
     if (!valid(board))
         return BL_EINVAL;
-    LOCK(board);
+    BL_LOCK(board);
     rc = bl_fault_hit(board->opts.faults, BL_OP_READ);
     if (rc == 0)
         rc = check_io(board, channels, n, buf, frame_len);
     if (rc <= 0) {
-        UNLOCK(board);
+        BL_UNLOCK(board);
         return rc;
     }
     fbytes = (size_t) frame_len * board->unit;
@@ -199,7 +183,7 @@ static int loop_read(bl_board_t *board, const int32_t *channels, int n, void *bu
             bl_fill_silence(dst + got, (fbytes - got) / board->unit, board->opts.codec);
         c->clock += frame_len;
     }
-    UNLOCK(board);
+    BL_UNLOCK(board);
     return n;
 }
 
@@ -212,12 +196,12 @@ static int loop_write(bl_board_t *board, const int32_t *channels, int n, const v
 
     if (!valid(board))
         return BL_EINVAL;
-    LOCK(board);
+    BL_LOCK(board);
     rc = bl_fault_hit(board->opts.faults, BL_OP_WRITE);
     if (rc == 0)
         rc = check_io(board, channels, n, buf, frame_len);
     if (rc <= 0) {
-        UNLOCK(board);
+        BL_UNLOCK(board);
         return rc;
     }
     fbytes = (size_t) frame_len * board->unit;
@@ -234,7 +218,7 @@ static int loop_write(bl_board_t *board, const int32_t *channels, int n, const v
         if (rc < 0)
             break;
     }
-    UNLOCK(board);
+    BL_UNLOCK(board);
     return rc < 0 ? rc : n;
 }
 
@@ -244,18 +228,11 @@ static int loop_next_event(bl_board_t *board, int timeout_ms, bl_event_t *event)
 
     if (!valid(board) || event == NULL || timeout_ms < 0)
         return BL_EINVAL;
-    LOCK(board);
+    BL_LOCK(board);
     rc = bl_fault_hit(board->opts.faults, BL_OP_NEXT_EVENT);
-    if (rc == 0) {
-        rc = bl_evq_pop(&board->events, event);
-        if (rc == 0 && timeout_ms > 0) {
-            UNLOCK(board);
-            bl_evq_wait(&board->events, timeout_ms);
-            LOCK(board);
-            rc = bl_evq_pop(&board->events, event);
-        }
-    }
-    UNLOCK(board);
+    if (rc == 0)
+        rc = bl_evq_pop_wait(&board->events, &board->lock, timeout_ms, event);
+    BL_UNLOCK(board);
     return rc;
 }
 
@@ -284,21 +261,6 @@ static int loop_command_locked(loop_board_t *b, int channel, int command, int64_
         return BL_ENODEV;
     c = &b->ch[channel];
     switch (command) {
-    case BL_CMD_OFFHOOK:
-    case BL_CMD_ONHOOK: {
-        int hook = command == BL_CMD_OFFHOOK;
-
-        if (c->hook == hook)
-            return BL_OK;
-        c->hook = hook;
-        return tell_peer(b, channel, hook ? BL_EV_OFFHOOK : BL_EV_ONHOOK, 0);
-    }
-    case BL_CMD_FLASH:
-        if (arg < 0 || arg > 10000)
-            return BL_EINVAL;
-        if (!c->hook)
-            return BL_ESTATE;
-        return tell_peer(b, channel, BL_EV_FLASH, (int32_t) arg);
     case BL_CMD_RING_START:
     case BL_CMD_RING_STOP: {
         int ringing = command == BL_CMD_RING_START;
@@ -308,25 +270,16 @@ static int loop_command_locked(loop_board_t *b, int channel, int command, int64_
         c->ringing = ringing;
         return tell_peer(b, channel, ringing ? BL_EV_RING_ON : BL_EV_RING_OFF, 0);
     }
-    case BL_CMD_SET_CAS:
-        if (arg < 0 || arg > 15)
-            return BL_EINVAL;
-        return tell_peer(b, channel, BL_EV_CAS, (int32_t) arg);
     case BL_CMD_POLARITY:
         if (arg != 0 && arg != 1)
             return BL_EINVAL;
         return tell_peer(b, channel, BL_EV_POLARITY, (int32_t) arg);
-    case BL_CMD_RX_GAIN:
-    case BL_CMD_TX_GAIN:
-        if (arg < -300 || arg > 300)
-            return BL_EINVAL;
-        if (command == BL_CMD_RX_GAIN)
-            c->rx_gain = (int) arg;
-        else
-            c->tx_gain = (int) arg;
-        return BL_OK;
-    default:
-        return BL_ENOTSUP;
+    default: {
+        int32_t type, value;
+
+        rc = bl_line_command(&c->line, command, arg, &type, &value);
+        return rc < 0 || type == BL_EV_NONE ? rc : tell_peer(b, channel, type, value);
+    }
     }
 }
 
@@ -336,9 +289,9 @@ static int loop_command(bl_board_t *board, int channel, int command, int64_t arg
 
     if (!valid(board))
         return BL_EINVAL;
-    LOCK(board);
+    BL_LOCK(board);
     rc = loop_command_locked(board, channel, command, argument);
-    UNLOCK(board);
+    BL_UNLOCK(board);
     return rc;
 }
 
@@ -347,11 +300,6 @@ static int loop_get_alarms(bl_board_t *board, int span)
     if (!valid(board))
         return BL_EINVAL;
     return span == 0 ? 0 : BL_ENODEV;
-}
-
-static const char *loop_strerror(int code)
-{
-    return bl_common_strerror(code);
 }
 
 static const bl_driver_v1_t LOOP_DRIVER = {
@@ -368,7 +316,7 @@ static const bl_driver_v1_t LOOP_DRIVER = {
     loop_event_fd,
     loop_command,
     loop_get_alarms,
-    loop_strerror,
+    bl_common_strerror,
 };
 
 const bl_driver_v1_t *bl_loop_driver_entry(void)
