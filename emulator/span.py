@@ -31,15 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from ..dsp import (
-    R2ToneDetector,
-    R2ToneGenerator,
-    alaw_decode,
-    alaw_encode,
-    ulaw_decode,
-    ulaw_encode,
-)
 from ..drivers.base import Alarm, EventType
+from ..dsp import alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
 from ..r2.protocol import (
     Accepted,
     Answered,
@@ -49,13 +42,9 @@ from ..r2.protocol import (
     Offered,
     R2Machine,
     R2Variant,
-    SendTone,
-    SetCas,
-    StartTimer,
-    StopTimer,
-    StopTone,
     get_variant,
 )
+from ..r2.register import R2Register
 
 __all__ = ["R2Span", "SpanCall", "SpanCallee", "OUTCOMES"]
 
@@ -97,27 +86,41 @@ class SpanCall:
     events: list[str] = field(default_factory=list)
 
 
-class _Chan:
+class _Chan(R2Register):
+    """The exchange's register on one timeslot; its surroundings are the span."""
+
     def __init__(self, span: R2Span, index: int, variant: R2Variant) -> None:
         self.index = index
         self.span = span
-        self.machine = R2Machine(variant, max_dnis=80, yield_on_glare=False,
-                                 decide=lambda dnis, ani, cat: span._decide(self, dnis, ani, cat),
-                                 dnis_complete=span._dnis_complete)
-        self.gen = {d: R2ToneGenerator(d, -11.5) for d in ("forward", "backward")}
-        self.det = {d: R2ToneDetector(d) for d in ("forward", "backward")}
-        self.timers: dict[str, int] = {}
+        super().__init__(R2Machine(
+            variant, max_dnis=80, yield_on_glare=False,
+            decide=lambda dnis, ani, cat: span._decide(self, dnis, ani, cat),
+            dnis_complete=span._dnis_complete))
         self.call: SpanCall | None = None
         self.pending: list[int] = []
         self.monitoring = False
 
-    @property
-    def tx_dir(self) -> str:
-        return "forward" if self.machine.direction == "out" else "backward"
+    def _set_cas(self, bits: int) -> None:
+        span = self.span
+        span.side.signal(self.index, EventType.CAS, bits)
+        if self.machine.state != "idle":
+            span._set_monitor(self, True)
+            span._active.add(self)
 
-    @property
-    def rx_dir(self) -> str:
-        return "backward" if self.machine.direction == "out" else "forward"
+    def _tone_started(self) -> None:
+        self.span._active.add(self)
+
+    def _now(self) -> int:
+        return self.span.now
+
+    def _schedule(self, sample: int, callback: Callable[[], None]) -> int:
+        return self.span._at(sample, callback)
+
+    def _cancel(self, handle: Any) -> None:
+        self.span._cancelled.add(handle)
+
+    def _call_event(self, ev: Any) -> None:
+        self.span._event(self, ev)
 
 
 class R2Span:
@@ -163,7 +166,7 @@ class R2Span:
         self._ext_rx: dict[int, int] = {}
         self._ext_tx: dict[int, int] = {}
         for ch in self.chans:
-            self._apply(ch, ch.machine.start())
+            ch._apply(ch.machine.start())
 
     # ------------------------------------------------------------------ scripting
     def add_callee(self, number: str, outcome: str = "answer", *, answer_after: float = 1.0,
@@ -189,7 +192,7 @@ class R2Span:
     def hangup(self, channel: int) -> None:
         """The exchange clears the call on board channel ``channel`` now."""
         ch = self.chans[channel - self.first]
-        self._apply(ch, ch.machine.hangup())
+        ch._apply(ch.machine.hangup())
 
     def set_alarm(self, span: int, bits: Alarm | int) -> None:
         """Raise (or clear with 0) alarms on span ``span`` (1-based) toward the board; the
@@ -199,7 +202,7 @@ class R2Span:
         down = bool(bits & (Alarm.LOS | Alarm.AIS | Alarm.LOF | Alarm.RAI))
         self.alarms[span] = bits
         for ch in self.chans[30 * (span - 1): 30 * span]:
-            self._apply(ch, ch.machine.alarm(down))
+            ch._apply(ch.machine.alarm(down))
 
     def attach(self, channel: int, peer: Any) -> None:
         """Let an external far end own board channel ``channel`` instead of the exchange's
@@ -243,7 +246,7 @@ class R2Span:
         # a seizure from both ends in the same tick is a glare
         events, self._events = self._events, []
         for ch, bits in events:
-            self._apply(ch, ch.machine.on_cas(bits))
+            ch._apply(ch.machine.on_cas(bits))
         for ch in tuple(self._active):
             self._media(ch)
         for index, peer in self._external.items():
@@ -280,11 +283,8 @@ class R2Span:
             if ch.index in self._captures:
                 self._captures[ch.index].append(codes)
             if m.in_mf and len(codes):
-                pcm = self._decode(codes)
-                for ev in ch.det[ch.rx_dir].process(pcm):
-                    on = type(ev).__name__ == "R2ToneOn"
-                    self._apply(ch, m.on_tone(ev.signal if on else None))
-        sending = [g for g in ch.gen.values() if g.busy]
+                ch._hear(self._decode(codes))
+        sending = ch._sending()
         if sending:
             frame = self._frame
             frame.fill(0)
@@ -301,8 +301,7 @@ class R2Span:
             self.side.monitor(ch.index, on)
             ch.monitoring = on
             if not on:
-                for d in ch.det.values():
-                    d.reset()
+                ch._reset_detectors()
 
     def _encode(self, pcm: np.ndarray) -> np.ndarray:
         if self.law == "alaw":
@@ -339,7 +338,7 @@ class R2Span:
         call.seized = self.now
         ch.call = call
         self.calls.append(call)
-        self._apply(ch, ch.machine.make_call(call.dnis, call.ani, call.category or 1))
+        ch._apply(ch.machine.make_call(call.dnis, call.ani, call.category or 1))
 
     def _dnis_complete(self, dnis: str) -> bool:
         return dnis in self.callees
@@ -355,44 +354,6 @@ class R2Span:
         self.calls.append(ch.call)
         ch.call.events.append(outcome)
         return _B_MEANING[outcome]
-
-    def _apply(self, ch: _Chan, actions: list[Any]) -> None:
-        for act in actions:
-            if isinstance(act, SetCas):
-                self.side.signal(ch.index, EventType.CAS, act.bits)
-                if ch.machine.state != "idle":
-                    self._set_monitor(ch, True)
-                    self._active.add(ch)
-            elif isinstance(act, SendTone):
-                for d, g in ch.gen.items():
-                    if d != ch.tx_dir:
-                        g.stop()
-                ch.gen[ch.tx_dir].start(act.signal)
-                self._active.add(ch)
-            elif isinstance(act, StopTone):
-                for g in ch.gen.values():
-                    g.stop()
-            elif isinstance(act, StartTimer):
-                self._timer(ch, act.name, act.ms)
-            elif isinstance(act, StopTimer):
-                seq = ch.timers.pop(act.name, None)
-                if seq is not None:
-                    self._cancelled.add(seq)
-            else:
-                self._event(ch, act)
-
-    def _timer(self, ch: _Chan, name: str, ms: int) -> None:
-        old = ch.timers.pop(name, None)
-        if old is not None:
-            self._cancelled.add(old)
-
-        def fire() -> None:
-            if ch.timers.get(name) == seq:
-                del ch.timers[name]
-                self._apply(ch, ch.machine.on_timer(name))
-
-        seq = self._at(self.now + ms * 8, fire)
-        ch.timers[name] = seq
 
     def _event(self, ch: _Chan, ev: Any) -> None:
         call = ch.call
@@ -421,7 +382,7 @@ class R2Span:
                 call.events.append(ev.reason)
             if call is not None and call.direction == "in" and ev.reason != "local hangup":
                 # the board cleared back (or failed): clear forward
-                self._apply(ch, ch.machine.hangup())
+                ch._apply(ch.machine.hangup())
         elif isinstance(ev, Idle):
             if call is not None and call.ended is None:
                 call.ended = self.now  # a rejected call ends when the board clears forward
@@ -431,4 +392,4 @@ class R2Span:
 
     def _answer(self, ch: _Chan, call: SpanCall) -> None:
         if ch.call is call and ch.machine.state == "offered":
-            self._apply(ch, ch.machine.answer())
+            ch._apply(ch.machine.answer())

@@ -108,7 +108,7 @@ def test_emulator_depends_on_dsp_driver_base_events_and_errors_only() -> None:
     # The E1 far end speaks R2 with the same board-independent protocol core as the board.
     allowed = ("boardlib.dsp", "boardlib.emulator", "boardlib.drivers.base",
                "boardlib.drivers.cabi", "boardlib.events", "boardlib.errors", "boardlib._typing",
-               "boardlib.r2.protocol", "boardlib.states")
+               "boardlib.r2.protocol", "boardlib.r2.register", "boardlib.states")
     for name, path in FILES:
         if not name.startswith("boardlib.emulator"):
             continue

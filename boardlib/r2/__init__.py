@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -49,13 +50,9 @@ from .protocol import (
     Offered,
     R2Machine,
     R2Variant,
-    SendTone,
-    SetCas,
-    StartTimer,
-    StopTimer,
-    StopTone,
     get_variant,
 )
+from .register import MF_LEVEL_DBM0, R2Register
 
 if TYPE_CHECKING:
     from ..board import Channel, DialResult
@@ -69,8 +66,6 @@ log = logging.getLogger("boardlib.r2")
 DEFAULT_VARIANT = "CN"
 #: Called-number digits an inbound call collects at most.
 DEFAULT_MAX_DNIS = 20
-#: Level of each of the two tones of an MF signal (Q.441: -11.5 dBm0 +/- 1 dB).
-MF_LEVEL_DBM0 = -11.5
 _SERVICE_ALARMS = Alarm.LOS | Alarm.AIS | Alarm.LOF | Alarm.RAI
 
 _RESULT_OF_CAUSE = {
@@ -82,7 +77,7 @@ _RESULT_OF_CAUSE = {
 }
 
 
-class R2Signalling:
+class R2Signalling(R2Register):
     """The MFC-R2 engine of one E1 channel (see the module docstring).
 
     Parameters
@@ -98,18 +93,13 @@ class R2Signalling:
 
     def __init__(self, channel: Channel, variant: str | R2Variant | None = None,
                  max_dnis: int | None = None) -> None:
-        from ..dsp import R2ToneDetector, R2ToneGenerator
-
         self.channel = channel
         self.board = channel.board
         chosen = variant or getattr(self.board.driver, "r2_variant", None) or DEFAULT_VARIANT
         self.variant = get_variant(chosen)
-        self.machine = R2Machine(self.variant, max_dnis=max_dnis or DEFAULT_MAX_DNIS,
-                                 yield_on_glare=True)
-        self._gen = {d: R2ToneGenerator(d, MF_LEVEL_DBM0) for d in ("forward", "backward")}
-        self._det = {d: R2ToneDetector(d) for d in ("forward", "backward")}
+        super().__init__(R2Machine(self.variant, max_dnis=max_dnis or DEFAULT_MAX_DNIS,
+                                   yield_on_glare=True), MF_LEVEL_DBM0)
         self._scratch = np.zeros(160, np.int16)
-        self._timers: dict[str, int] = {}
         self._dial: asyncio.Future[Any] | None = None
         self._dial_start = 0
         self._idle: asyncio.Future[None] | None = None
@@ -122,14 +112,6 @@ class R2Signalling:
 
     # ------------------------------------------------------------------ media hooks
     @property
-    def _tx_dir(self) -> str:
-        return "forward" if self.machine.direction == "out" else "backward"
-
-    @property
-    def _rx_dir(self) -> str:
-        return "backward" if self.machine.direction == "out" else "forward"
-
-    @property
     def rx(self) -> bool:  # type: ignore[override]
         return self.machine.in_mf
 
@@ -138,11 +120,8 @@ class R2Signalling:
         return self._gen["forward"].busy or self._gen["backward"].busy
 
     def on_rx(self, pcm: np.ndarray, sample: int) -> None:
-        if not self.machine.in_mf:
-            return
-        for ev in self._det[self._rx_dir].process(pcm):
-            on = type(ev).__name__ == "R2ToneOn"
-            self._apply(self.machine.on_tone(ev.signal if on else None))
+        if self.machine.in_mf:
+            self._hear(pcm)
 
     def fill(self, out: np.ndarray) -> None:
         for gen in self._gen.values():
@@ -185,51 +164,30 @@ class R2Signalling:
         elif not down and ch.state is ChannelState.BLOCKED:
             ch.state = ChannelState.IDLE
 
-    # ------------------------------------------------------------------ actions
-    def _apply(self, actions: list[Any]) -> None:
-        for act in actions:
-            if isinstance(act, SetCas):
-                try:
-                    self.board._command(self.channel, Command.SET_CAS, act.bits)
-                except Exception as exc:
-                    log.warning("channel %d: cannot set CAS bits: %r", self.channel.index, exc)
-            elif isinstance(act, SendTone):
-                for d, g in self._gen.items():
-                    if d != self._tx_dir:
-                        g.stop()
-                self._gen[self._tx_dir].start(act.signal)
-                self.board._ops_changed(self.channel)
-            elif isinstance(act, StopTone):
-                for g in self._gen.values():
-                    g.stop()
-            elif isinstance(act, StartTimer):
-                self._start_timer(act.name, act.ms)
-            elif isinstance(act, StopTimer):
-                handle = self._timers.pop(act.name, None)
-                if handle is not None:
-                    self.board._cancel(handle)
-            else:
-                self._call_event(act)
+    # ------------------------------------------------------------------ register hooks
+    def _set_cas(self, bits: int) -> None:
+        try:
+            self.board._command(self.channel, Command.SET_CAS, bits)
+        except Exception as exc:
+            log.warning("channel %d: cannot set CAS bits: %r", self.channel.index, exc)
 
-    def _start_timer(self, name: str, ms: int) -> None:
-        old = self._timers.pop(name, None)
-        if old is not None:
-            self.board._cancel(old)
+    def _tone_started(self) -> None:
+        self.board._ops_changed(self.channel)
 
-        def fire() -> None:
-            if self._timers.get(name) == handle:
-                del self._timers[name]
-                self._apply(self.machine.on_timer(name))
+    def _now(self) -> int:
+        return self.board.now
 
-        handle = self.board._call_at(self.board.now + ms * 8, fire)
-        self._timers[name] = handle
+    def _schedule(self, sample: int, callback: Callable[[], None]) -> Any:
+        return self.board._call_at(sample, callback)
+
+    def _cancel(self, handle: Any) -> None:
+        self.board._cancel(handle)
 
     def _call_event(self, ev: Any) -> None:
         ch = self.channel
         self.last = ev
         if isinstance(ev, Offered):
-            for det in self._det.values():
-                det.reset()
+            self._reset_detectors()
             data = {"category": ev.category, "kd": ev.kd, "variant": self.variant.name,
                     "ani_restricted": ev.ani_restricted}
             self.board._offer(ch, number=ev.ani or None, dnis=ev.dnis, data=data)
@@ -249,8 +207,7 @@ class R2Signalling:
                               ChannelState.DIALING, ChannelState.OFFHOOK):
                 ch._far_end_cleared(ev.cause)
         elif isinstance(ev, Idle):
-            for det in self._det.values():
-                det.reset()
+            self._reset_detectors()
             if self._idle is not None and not self._idle.done():
                 self._idle.set_result(None)
         elif isinstance(ev, Blocked):
