@@ -3,14 +3,17 @@
 
 cimport cython
 from libc.stdint cimport int16_t, int64_t, uint8_t, uint32_t
+from cpython.object cimport PyObject, PyTypeObject
+from cpython.ref cimport Py_INCREF
 from cpython.buffer cimport PyBUF_C_CONTIGUOUS, PyBuffer_Release, PyObject_GetBuffer
 from libc.math cimport log10
 from libc.stdlib cimport calloc, free
-from libc.string cimport memset
+from libc.string cimport memcpy, memset
 
 from bl_build cimport bl_build_info
 from bl_goertzel cimport bl_corr_kernels_t, bl_corr_select
 
+import dataclasses
 import math
 
 import numpy as np
@@ -23,6 +26,7 @@ cdef extern from *:
     #include <math.h>
     #include <string.h>
     #include <stdint.h>
+    #include <structmember.h>
 
     #define DTMF_HALF 52            /* hop: half of the 104-sample analysis window */
     #define DTMF_WIN 104
@@ -303,6 +307,47 @@ cdef extern from *:
         if (s->cur >= 0) dtmf_emit(s, t);
         s->cur = -1; s->cand = -1; s->run = 0; s->miss = 0;
     }
+
+    /* ---- event objects -------------------------------------------------------------------
+       DtmfDigit is a frozen slots dataclass: its generated __init__ sets each field through
+       object.__setattr__, about 1 us per event. Events are built here instead by filling the
+       six object slots of a freshly allocated instance (the same object __init__ would make).
+       dtmf_slot_offset() accepts only writable object slots, so a class of another shape
+       makes the caller fall back to calling the class. */
+    #define DTMF_EVENT_FIELDS 6
+    static PyTypeObject *dtmf_event_type = NULL;
+    static Py_ssize_t dtmf_event_off[DTMF_EVENT_FIELDS];
+    static PyObject *dtmf_digit_str[16];
+
+    static Py_ssize_t dtmf_slot_offset(PyObject *descr) {
+        PyMemberDef *m;
+        if (!Py_IS_TYPE(descr, &PyMemberDescr_Type)) return -1;
+        m = ((PyMemberDescrObject *) descr)->d_member;
+        if (m->type != T_OBJECT_EX || (m->flags & READONLY)) return -1;
+        return m->offset;
+    }
+
+    static PyObject *dtmf_event_obj(const dtmf_event_t *e, long channel, double ms0) {
+        PyObject *v[DTMF_EVENT_FIELDS], *o = NULL;
+        int i;
+        v[0] = dtmf_digit_str[e->digit & 15];
+        Py_INCREF(v[0]);
+        v[1] = PyLong_FromLongLong((long long) e->start);
+        v[2] = PyLong_FromLongLong((long long) e->duration);
+        v[3] = PyFloat_FromDouble(10.0 * log10(e->low_ms / ms0));
+        v[4] = PyFloat_FromDouble(10.0 * log10(e->high_ms / ms0));
+        v[5] = PyLong_FromLong(channel);
+        for (i = 0; i < DTMF_EVENT_FIELDS; i++)
+            if (v[i] == NULL) goto fail;
+        o = dtmf_event_type->tp_alloc(dtmf_event_type, 0);
+        if (o == NULL) goto fail;
+        for (i = 0; i < DTMF_EVENT_FIELDS; i++)
+            *(PyObject **) ((char *) o + dtmf_event_off[i]) = v[i];
+        return o;
+    fail:
+        for (i = 0; i < DTMF_EVENT_FIELDS; i++) Py_XDECREF(v[i]);
+        return NULL;
+    }
     """
     int DTMF_HALF
     int DTMF_WIN
@@ -361,6 +406,13 @@ cdef extern from *:
     void dtmf_rx_fillin(dtmf_rx_state_t *s, const dtmf_rx_descriptor_t *t, const bl_corr_kernels_t *fn,
                         int64_t n) noexcept nogil
     void dtmf_rx_flush(dtmf_rx_state_t *s, const dtmf_rx_descriptor_t *t) noexcept nogil
+
+    int DTMF_EVENT_FIELDS
+    PyTypeObject *dtmf_event_type
+    Py_ssize_t dtmf_event_off[6]
+    PyObject *dtmf_digit_str[16]
+    Py_ssize_t dtmf_slot_offset(object descr)
+    object dtmf_event_obj(const dtmf_event_t *e, long channel, double ms0)
 
 
 DIGITS = "123A456B789C*0#D"
@@ -448,6 +500,27 @@ cdef int _fill_descriptor(dtmf_rx_descriptor_t *t, sample_rate, threshold_dbm0, 
     rtw = _number(max_reverse_twist_db, "max_reverse_twist_db", 0.0, 20.0)
     if law is not None and law not in ("alaw", "ulaw"):
         raise SignalFormatError(f"law must be None, 'alaw' or 'ulaw', got {law!r}")
+    key = (sr, thr, tw, rtw, law)
+    cdef bytes compiled = _DESCRIPTORS.get(key)
+    if compiled is None:
+        _compile_descriptor(t, sr, thr, tw, rtw, law)
+        compiled = (<char *> t)[:sizeof(dtmf_rx_descriptor_t)]
+        if len(_DESCRIPTORS) >= _DESCRIPTOR_CACHE:
+            _DESCRIPTORS.pop(next(iter(_DESCRIPTORS)))
+        _DESCRIPTORS[key] = compiled
+    else:
+        memcpy(t, <const char *> compiled, sizeof(dtmf_rx_descriptor_t))
+    return 0
+
+
+# Compiled descriptors (coefficients and tables) by parameter set: detectors are created
+# often, and compiling one takes milliseconds.
+_DESCRIPTORS = {}
+_DESCRIPTOR_CACHE = 64
+
+
+cdef int _compile_descriptor(dtmf_rx_descriptor_t *t, double sr, double thr, double tw,
+                             double rtw, law) except -1:
     memset(t, 0, sizeof(dtmf_rx_descriptor_t))
     freqs = np.array(ROW_HZ + COLUMN_HZ)
     omega = 2.0 * np.pi * freqs / sr
@@ -497,10 +570,46 @@ cdef int _fill_descriptor(dtmf_rx_descriptor_t *t, sample_rate, threshold_dbm0, 
     return 0
 
 
-cdef object _event(const dtmf_event_t *e, int channel):
+cdef object _event_slow(const dtmf_event_t *e, int channel):
     return DtmfDigit(DIGITS[e.digit], e.start, e.duration,
                      10.0 * log10(e.low_ms / _MS_0DBM0), 10.0 * log10(e.high_ms / _MS_0DBM0),
                      channel)
+
+
+cdef bint _fast_events = False
+
+
+def _init_fast_events():
+    """Build events by filling DtmfDigit's slots directly when the class has the expected shape."""
+    global _fast_events, dtmf_event_type
+    cdef int i
+    cdef Py_ssize_t off
+    names = ("digit", "sample", "duration", "low_dbm0", "high_dbm0", "channel")
+    if tuple(f.name for f in dataclasses.fields(DtmfDigit)) != names:
+        return
+    if hasattr(DtmfDigit, "__post_init__"):
+        return
+    for i, name in enumerate(names):
+        off = dtmf_slot_offset(DtmfDigit.__dict__[name])
+        if off < 0:
+            return
+        dtmf_event_off[i] = off
+    for i in range(16):
+        digit = DIGITS[i]
+        Py_INCREF(digit)  # kept for the life of the process
+        dtmf_digit_str[i] = <PyObject *> digit
+    Py_INCREF(DtmfDigit)
+    dtmf_event_type = <PyTypeObject *> DtmfDigit
+    _fast_events = True
+
+
+_init_fast_events()
+
+
+cdef inline object _event(const dtmf_event_t *e, int channel):
+    if _fast_events:
+        return dtmf_event_obj(e, channel, _MS_0DBM0)
+    return _event_slow(e, channel)
 
 
 _INT16 = np.dtype(np.int16)
