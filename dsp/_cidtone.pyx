@@ -26,6 +26,7 @@ from libc.math cimport sin, cos, M_PI, pow as cpow, lround
 cimport cython
 from bl_types cimport int16_t, int64_t
 from bl_build cimport bl_build_info
+from bl_check cimport bl_number
 
 from boardlib.errors import SignalFormatError
 
@@ -43,15 +44,8 @@ def _build_info():
     return bl_build_info()
 
 
-cdef double _level(object v, str name) except? -1e300:
-    cdef double x
-    try:
-        x = float(v)
-    except (TypeError, ValueError) as exc:
-        raise SignalFormatError(f"{name} must be a number, got {v!r}") from exc
-    if not (-80.0 <= x <= 3.14):
-        raise SignalFormatError(f"{name} must be within -80..3.14 dBm0, got {v!r}")
-    return x
+cdef inline double _level(object v, str name) except? -1e300:
+    return bl_number(v, name, -80.0, 3.14, "dBm0")
 
 
 def dual_tone(f1, f2, n, *, level_dbm0=-10.0):
@@ -83,13 +77,7 @@ def dual_tone(f1, f2, n, *, level_dbm0=-10.0):
 
 def cas_tone(*, duration_ms=80.0, level_dbm0=-13.0):
     """The CAS: 2130 Hz + 2750 Hz for ``duration_ms`` (GR-30: 75-85 ms), each tone at ``level_dbm0``."""
-    cdef double d
-    try:
-        d = float(duration_ms)
-    except (TypeError, ValueError) as exc:
-        raise SignalFormatError(f"duration_ms must be a number, got {duration_ms!r}") from exc
-    if not (0.0 <= d <= 10000.0):
-        raise SignalFormatError(f"duration_ms must be within 0..10000, got {duration_ms!r}")
+    cdef double d = bl_number(duration_ms, "duration_ms", 0.0, 10000.0)
     return dual_tone(CAS_LOW_HZ, CAS_HIGH_HZ, int(round(d * SAMPLE_RATE / 1000.0)), level_dbm0=level_dbm0)
 
 

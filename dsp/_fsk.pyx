@@ -38,6 +38,7 @@ from libc.string cimport memset, memcpy
 cimport cython
 from bl_types cimport int16_t, int32_t, int64_t, uint8_t, uint32_t
 from bl_build cimport bl_build_info
+from bl_check cimport bl_channels, bl_number
 
 from boardlib.errors import SignalFormatError
 
@@ -634,17 +635,6 @@ _PRESETS = {s.name: s for s in (FSK_BELL202, FSK_V23, FSK_V23_BACKWARD, FSK_V21_
                                  FSK_V21_CH2, FSK_BELL103_ORIGINATE, FSK_BELL103_ANSWER)}
 
 
-cdef double _check_float(object v, str name, double lo, double hi) except? -1e300:
-    cdef double x
-    try:
-        x = float(v)
-    except (TypeError, ValueError) as exc:
-        raise SignalFormatError(f"{name} must be a number, got {v!r}") from exc
-    if not (lo <= x <= hi):
-        raise SignalFormatError(f"{name} must be within {lo}..{hi}, got {v!r}")
-    return x
-
-
 cdef class FskDemodulator:
     """Binary FSK receiver with async 8N1 framing: int16 frames in, :class:`FskByte` out.
 
@@ -668,7 +658,7 @@ cdef class FskDemodulator:
 
     def __init__(self, spec=FSK_BELL202, *, threshold_dbm0=-43.0):
         self.spec = _check_spec(spec)
-        _compile_spec(&self.d, self.spec, _check_float(threshold_dbm0, "threshold_dbm0", -70.0, 0.0),
+        _compile_spec(&self.d, self.spec, bl_number(threshold_dbm0, "threshold_dbm0", -70.0, 0.0),
                       50.0, 40.0)
         fsk_rx_init(&self.s)
 
@@ -718,8 +708,7 @@ cdef class FskDemodulatorBank:
     cdef readonly object spec
 
     def __cinit__(self, int channels=1, *args, **kwargs):
-        if channels < 1 or channels > 65536:
-            raise SignalFormatError(f"channels must be within 1..65536, got {channels}")
+        bl_channels(channels)
         self.s = <fsk_rx_state_t *>calloc(channels, sizeof(fsk_rx_state_t))
         if self.s == NULL:
             raise MemoryError()
@@ -730,7 +719,7 @@ cdef class FskDemodulatorBank:
 
     def __init__(self, int channels=1, spec=FSK_BELL202, *, threshold_dbm0=-43.0):
         self.spec = _check_spec(spec)
-        _compile_spec(&self.d, self.spec, _check_float(threshold_dbm0, "threshold_dbm0", -70.0, 0.0),
+        _compile_spec(&self.d, self.spec, bl_number(threshold_dbm0, "threshold_dbm0", -70.0, 0.0),
                       50.0, 40.0)
         self.reset()
 
@@ -786,9 +775,9 @@ cdef class CallerIdReceiver:
 
     def __init__(self, spec=FSK_BELL202, *, threshold_dbm0=-43.0, min_mark_bits=50, max_gap_bits=40):
         self.spec = _check_spec(spec)
-        _compile_spec(&self.d, self.spec, _check_float(threshold_dbm0, "threshold_dbm0", -70.0, 0.0),
-                      _check_float(min_mark_bits, "min_mark_bits", 10, 1000),
-                      _check_float(max_gap_bits, "max_gap_bits", 10, 1000))
+        _compile_spec(&self.d, self.spec, bl_number(threshold_dbm0, "threshold_dbm0", -70.0, 0.0),
+                      bl_number(min_mark_bits, "min_mark_bits", 10, 1000),
+                      bl_number(max_gap_bits, "max_gap_bits", 10, 1000))
         cid_rx_init(&self.s)
 
     def reset(self):
@@ -839,8 +828,7 @@ cdef class CallerIdReceiverBank:
     cdef readonly object spec
 
     def __cinit__(self, int channels=1, *args, **kwargs):
-        if channels < 1 or channels > 65536:
-            raise SignalFormatError(f"channels must be within 1..65536, got {channels}")
+        bl_channels(channels)
         self.s = <cid_rx_state_t *>calloc(channels, sizeof(cid_rx_state_t))
         self.rec_cap = 4 * channels
         self.rec = <msg_record_t *>malloc(self.rec_cap * sizeof(msg_record_t))
@@ -855,9 +843,9 @@ cdef class CallerIdReceiverBank:
     def __init__(self, int channels=1, spec=FSK_BELL202, *, threshold_dbm0=-43.0, min_mark_bits=50,
                  max_gap_bits=40):
         self.spec = _check_spec(spec)
-        _compile_spec(&self.d, self.spec, _check_float(threshold_dbm0, "threshold_dbm0", -70.0, 0.0),
-                      _check_float(min_mark_bits, "min_mark_bits", 10, 1000),
-                      _check_float(max_gap_bits, "max_gap_bits", 10, 1000))
+        _compile_spec(&self.d, self.spec, bl_number(threshold_dbm0, "threshold_dbm0", -70.0, 0.0),
+                      bl_number(min_mark_bits, "min_mark_bits", 10, 1000),
+                      bl_number(max_gap_bits, "max_gap_bits", 10, 1000))
         self.reset()
 
     def reset(self):
@@ -928,7 +916,7 @@ def fsk_modulate(bits, spec=FSK_BELL202, *, level_dbm0=-13.5, phase=0.0):
     b = np.asarray(bits)
     if b.ndim != 1:
         raise SignalFormatError(f"bits must be one-dimensional, got shape {b.shape}")
-    cdef double level = _check_float(level_dbm0, "level_dbm0", -80.0, 3.14)
+    cdef double level = bl_number(level_dbm0, "level_dbm0", -80.0, 3.14)
     cdef double amp = 32768.0 * cpow(10.0, (level - 3.14) / 20.0)
     cdef double spb = SAMPLE_RATE / float(spec.baud)
     cdef double wm = 2.0 * M_PI * float(spec.mark_hz) / SAMPLE_RATE

@@ -29,6 +29,7 @@ cimport cython
 import numpy as np
 
 from bl_build cimport bl_build_info
+from bl_check cimport bl_channels
 
 from boardlib.errors import SignalFormatError
 
@@ -341,8 +342,7 @@ cdef class ProgressCore:
                   relaxed=None, int answer_index=-1, int answer_signature=-1,
                   int v21_index=-1):
         cdef int i, j
-        if channels < 1 or channels > 65536:
-            raise SignalFormatError(f"channels must be in 1..65536, got {channels}")
+        bl_channels(channels)
         if len(coef) < 1 or len(coef) > MAXF or len(sublen) != len(coef):
             raise SignalFormatError(f"frequencies: 1..{MAXF} allowed, got {len(coef)}")
         if len(signatures) < 1 or len(signatures) > MAXSIG:

@@ -75,6 +75,7 @@ from libc.string cimport memset
 cimport cython
 from bl_types cimport int16_t, int32_t, int64_t, uint64_t
 from bl_build cimport bl_build_info
+from bl_check cimport bl_number
 
 from boardlib.errors import SignalFormatError
 from boardlib.dsp.r2specs import BACKWARD_HZ, FORWARD_HZ, R2_PAIRS
@@ -455,17 +456,6 @@ def _frequencies(direction):
     raise SignalFormatError(f"direction must be 'forward' or 'backward', got {direction!r}")
 
 
-cdef double _number(object v, str name, double lo, double hi) except? -1e300:
-    cdef double x
-    try:
-        x = float(v)
-    except (TypeError, ValueError) as exc:
-        raise SignalFormatError(f"{name} must be a number, got {v!r}") from exc
-    if not (lo <= x <= hi):
-        raise SignalFormatError(f"{name} must be within {lo:g}..{hi:g}, got {v!r}")
-    return x
-
-
 def _law_table(law):
     """int16 value of each G.711 code (None for linear input)."""
     if law is None:
@@ -597,8 +587,8 @@ cdef class R2ToneDetector:
         hz = _frequencies(direction)
         self._lut = _law_table(law)
         self.law = law
-        self.threshold_dbm0 = _number(threshold_dbm0, "threshold_dbm0", -50.0, -10.0)
-        self.max_twist_db = _number(max_twist_db, "max_twist_db", 3.0, 18.0)
+        self.threshold_dbm0 = bl_number(threshold_dbm0, "threshold_dbm0", -50.0, -10.0)
+        self.max_twist_db = bl_number(max_twist_db, "max_twist_db", 3.0, 18.0)
         self.direction = direction
         self.sample_rate = SAMPLE_RATE
         _descriptor_init(&self.desc, hz, self.threshold_dbm0, self.max_twist_db)
@@ -706,8 +696,8 @@ cdef class R2ToneDetectorBank:
         hz = _frequencies(direction)
         self._lut = _law_table(law)
         self.law = law
-        self.threshold_dbm0 = _number(threshold_dbm0, "threshold_dbm0", -50.0, -10.0)
-        self.max_twist_db = _number(max_twist_db, "max_twist_db", 3.0, 18.0)
+        self.threshold_dbm0 = bl_number(threshold_dbm0, "threshold_dbm0", -50.0, -10.0)
+        self.max_twist_db = bl_number(max_twist_db, "max_twist_db", 3.0, 18.0)
         self.direction = direction
         self.channels = int(channels)
         _descriptor_init(&self.desc, hz, self.threshold_dbm0, self.max_twist_db)
@@ -847,8 +837,8 @@ cdef class R2ToneGenerator:
     def __init__(self, direction="forward", level_dbm0=-8.0, sample_rate=8000, *, twist_db=0.0):
         self._hz = _frequencies(direction)
         self.direction = direction
-        self.level_dbm0 = _number(level_dbm0, "level_dbm0", -50.0, -3.0)
-        self.twist_db = _number(twist_db, "twist_db", -20.0, 20.0)
+        self.level_dbm0 = bl_number(level_dbm0, "level_dbm0", -50.0, -3.0)
+        self.twist_db = bl_number(twist_db, "twist_db", -20.0, 20.0)
         if isinstance(sample_rate, bool) or not isinstance(sample_rate, (int, np.integer)) \
                 or not 8000 <= sample_rate <= 48000:
             raise SignalFormatError(f"sample_rate must be an int within 8000..48000 Hz, "
@@ -887,7 +877,7 @@ cdef class R2ToneGenerator:
 
     def pulse(self, signal, ms):
         """Send ``signal`` (1..15) for ``ms`` milliseconds (0 < ms <= 60000), then silence."""
-        cdef double d = _number(ms, "ms", 0.0, 60000.0)
+        cdef double d = bl_number(ms, "ms", 0.0, 60000.0)
         cdef int64_t count = lround(d * self.sample_rate / 1000.0)
         if count <= 0:
             raise SignalFormatError(f"ms must be more than 0, got {ms!r}")
