@@ -33,10 +33,8 @@ def audio(standard: str, channels: int = CHANNELS, seed: int = 1) -> np.ndarray:
     return out
 
 
-def _ours(block: np.ndarray, standard: str):
-    from boardlib.dsp._fsk import CallerIdReceiverBank
-
-    bank = CallerIdReceiverBank(block.shape[0], standard)
+def _runner(bank, block: np.ndarray):
+    """A call that resets ``bank`` and feeds it ``block`` in ``FRAME``-sample blocks."""
     frames = [np.ascontiguousarray(block[:, i:i + FRAME]) for i in range(0, block.shape[1], FRAME)]
 
     def run() -> None:
@@ -45,34 +43,24 @@ def _ours(block: np.ndarray, standard: str):
             bank.process(f)
 
     return run
+
+
+def _ours(block: np.ndarray, standard: str):
+    from boardlib.dsp._fsk import CallerIdReceiverBank
+
+    return _runner(CallerIdReceiverBank(block.shape[0], standard), block)
 
 
 def _decoder(block: np.ndarray, standard: str):
     from boardlib.dsp.callerid import CallerIdDecoderBank
 
-    bank = CallerIdDecoderBank(block.shape[0], standard)
-    frames = [np.ascontiguousarray(block[:, i:i + FRAME]) for i in range(0, block.shape[1], FRAME)]
-
-    def run() -> None:
-        bank.reset()
-        for f in frames:
-            bank.process(f)
-
-    return run
+    return _runner(CallerIdDecoderBank(block.shape[0], standard), block)
 
 
 def _spandsp(block: np.ndarray, standard: str):
     from tests.reference.spandsp import AdsiRxBank
 
-    bank = AdsiRxBank("class" if standard == "bell202" else "clip", block.shape[0])
-    frames = [np.ascontiguousarray(block[:, i:i + FRAME]) for i in range(0, block.shape[1], FRAME)]
-
-    def run() -> None:
-        bank.reset()
-        for f in frames:
-            bank.process(f)
-
-    return run
+    return _runner(AdsiRxBank("class" if standard == "bell202" else "clip", block.shape[0]), block)
 
 
 def measure() -> list[Row]:
