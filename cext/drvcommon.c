@@ -203,6 +203,19 @@ int bl_line_command(bl_line_t *line, int command, int64_t arg, int32_t *ev_type,
     }
 }
 
+int bl_open_options(const char *text, unsigned allowed, bl_board_t **board, bl_options_t *opts)
+{
+    int rc;
+
+    if (board == NULL)
+        return BL_EINVAL;
+    *board = NULL;
+    rc = bl_options_parse(text, allowed, opts);
+    if (rc < 0)
+        return rc;
+    return bl_fault_hit(opts->faults, BL_OP_OPEN);
+}
+
 size_t bl_codec_unit(int codec)
 {
     return codec == BL_CODEC_SLIN16 ? 2 : 1;

@@ -50,6 +50,9 @@ typedef struct {
 
 /* Parse "key=value&key=value". Returns BL_OK or BL_EINVAL (unknown key, bad value). */
 int bl_options_parse(const char *text, unsigned allowed, bl_options_t *opts);
+/* First steps of every driver's open: check board, clear *board, parse the options and count
+   the open call for the fail option. BL_OK or the code to return. */
+int bl_open_options(const char *text, unsigned allowed, bl_board_t **board, bl_options_t *opts);
 /* Parse one fault "OP:CODE[@N]" of len characters into faults[]. BL_OK or BL_EINVAL. */
 int bl_fault_parse(const char *spec, size_t len, bl_fault_t *faults);
 /* Count one call of op; return its injected code (negative) or 0. */

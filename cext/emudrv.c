@@ -102,13 +102,7 @@ static int emu_open(const char *options, bl_board_t **board)
     bl_options_t opts;
     int rc, i;
 
-    if (board == NULL)
-        return BL_EINVAL;
-    *board = NULL;
-    rc = bl_options_parse(options, BL_OPT_SPANS, &opts);
-    if (rc < 0)
-        return rc;
-    rc = bl_fault_hit(opts.faults, BL_OP_OPEN);
+    rc = bl_open_options(options, BL_OPT_SPANS, board, &opts);
     if (rc < 0)
         return rc;
     if (opts.channels < 0)

@@ -75,13 +75,7 @@ static int loop_open(const char *options, bl_board_t **board)
     bl_options_t opts;
     int rc, i;
 
-    if (board == NULL)
-        return BL_EINVAL;
-    *board = NULL;
-    rc = bl_options_parse(options, 0, &opts);
-    if (rc < 0)
-        return rc;
-    rc = bl_fault_hit(opts.faults, BL_OP_OPEN);
+    rc = bl_open_options(options, 0, board, &opts);
     if (rc < 0)
         return rc;
     if (opts.channels < 0)
@@ -151,10 +145,22 @@ static int loop_channel_info(bl_board_t *board, int channel, bl_channel_info_t *
     return BL_OK;
 }
 
-static int check_io(const loop_board_t *b, const int32_t *channels, int n, const void *buf,
+/* Entry of read and write: checks, the fault of op, then the lock. Returns 1 with the lock
+   held, or 0 ("nothing to do") / a negative code with it released. */
+static int enter_io(loop_board_t *b, int op, const int32_t *channels, int n, const void *buf,
                     int frame_len)
 {
-    return bl_check_io(b->nchan, channels, n, buf, frame_len >= 1 && frame_len <= BL_MAX_FRAME);
+    int rc;
+
+    if (!valid(b))
+        return BL_EINVAL;
+    BL_LOCK(b);
+    rc = bl_fault_hit(b->opts.faults, op);
+    if (rc == 0)
+        rc = bl_check_io(b->nchan, channels, n, buf, frame_len >= 1 && frame_len <= BL_MAX_FRAME);
+    if (rc <= 0)
+        BL_UNLOCK(b);
+    return rc;
 }
 
 static int loop_read(bl_board_t *board, const int32_t *channels, int n, void *buf,
@@ -164,16 +170,9 @@ static int loop_read(bl_board_t *board, const int32_t *channels, int n, void *bu
     size_t fbytes;
     int rc, i;
 
-    if (!valid(board))
-        return BL_EINVAL;
-    BL_LOCK(board);
-    rc = bl_fault_hit(board->opts.faults, BL_OP_READ);
-    if (rc == 0)
-        rc = check_io(board, channels, n, buf, frame_len);
-    if (rc <= 0) {
-        BL_UNLOCK(board);
+    rc = enter_io(board, BL_OP_READ, channels, n, buf, frame_len);
+    if (rc <= 0)
         return rc;
-    }
     fbytes = (size_t) frame_len * board->unit;
     for (i = 0; i < n; i++, dst += fbytes) {
         loop_chan_t *c = &board->ch[channels[i]];
@@ -194,16 +193,9 @@ static int loop_write(bl_board_t *board, const int32_t *channels, int n, const v
     size_t fbytes;
     int rc, i;
 
-    if (!valid(board))
-        return BL_EINVAL;
-    BL_LOCK(board);
-    rc = bl_fault_hit(board->opts.faults, BL_OP_WRITE);
-    if (rc == 0)
-        rc = check_io(board, channels, n, buf, frame_len);
-    if (rc <= 0) {
-        BL_UNLOCK(board);
+    rc = enter_io(board, BL_OP_WRITE, channels, n, buf, frame_len);
+    if (rc <= 0)
         return rc;
-    }
     fbytes = (size_t) frame_len * board->unit;
     for (i = 0; i < n; i++, src += fbytes) {
         int peer = channels[i] ^ 1;
