@@ -604,100 +604,83 @@ def _ptr(ffi: Any, ctype: str, arr: np.ndarray) -> Any:
 # G.711
 
 
-def _codec(fn_name: str, src: np.ndarray, out: np.ndarray, src_t: str, dst_t: str) -> None:
+_CTYPES = {np.dtype(np.int16): "int16_t[]", np.dtype(np.uint8): "uint8_t[]"}
+
+
+def _codec(fn_name: str, src: np.ndarray, out: Any, dtype: type) -> int:
+    """Run the C loop ``fn_name`` over ``src`` into ``out`` (checked: ``dtype``, same length)."""
+    out = _out(out, dtype, src.shape[0])
     ffi, lib = _lib()
     if src.shape[0]:
-        getattr(lib, fn_name)(_ptr(ffi, src_t, src), _ptr(ffi, dst_t, out), src.shape[0])
+        getattr(lib, fn_name)(_ptr(ffi, _CTYPES[src.dtype], src),
+                              _ptr(ffi, _CTYPES[out.dtype], out), src.shape[0])
+    return int(src.shape[0])
+
+
+def _codec_new(fn_name: str, src: np.ndarray, dtype: type) -> np.ndarray:
+    out = np.empty(src.shape[0], dtype)
+    _codec(fn_name, src, out, dtype)
+    return out
 
 
 def alaw_encode_into(pcm: Any, out: np.ndarray) -> int:
     """spandsp ``linear_to_alaw`` over ``pcm`` into ``out`` (uint8, same length)."""
-    src = _pcm(pcm)
-    _codec("or_alaw_encode", src, _out(out, np.uint8, src.shape[0]), "int16_t[]", "uint8_t[]")
-    return src.shape[0]
+    return _codec("or_alaw_encode", _pcm(pcm), out, np.uint8)
 
 
 def ulaw_encode_into(pcm: Any, out: np.ndarray) -> int:
     """spandsp ``linear_to_ulaw`` over ``pcm`` into ``out`` (uint8, same length)."""
-    src = _pcm(pcm)
-    _codec("or_ulaw_encode", src, _out(out, np.uint8, src.shape[0]), "int16_t[]", "uint8_t[]")
-    return src.shape[0]
+    return _codec("or_ulaw_encode", _pcm(pcm), out, np.uint8)
 
 
 def alaw_decode_into(codes: Any, out: np.ndarray) -> int:
     """spandsp ``alaw_to_linear`` over ``codes`` into ``out`` (int16, same length)."""
-    src = _codes(codes)
-    _codec("or_alaw_decode", src, _out(out, np.int16, src.shape[0]), "uint8_t[]", "int16_t[]")
-    return src.shape[0]
+    return _codec("or_alaw_decode", _codes(codes), out, np.int16)
 
 
 def ulaw_decode_into(codes: Any, out: np.ndarray) -> int:
     """spandsp ``ulaw_to_linear`` over ``codes`` into ``out`` (int16, same length)."""
-    src = _codes(codes)
-    _codec("or_ulaw_decode", src, _out(out, np.int16, src.shape[0]), "uint8_t[]", "int16_t[]")
-    return src.shape[0]
+    return _codec("or_ulaw_decode", _codes(codes), out, np.int16)
 
 
 def alaw_to_ulaw_into(codes: Any, out: np.ndarray) -> int:
     """spandsp ``alaw_to_ulaw`` (G.711 transcoding table) into ``out``."""
-    src = _codes(codes)
-    _codec("or_alaw_to_ulaw", src, _out(out, np.uint8, src.shape[0]), "uint8_t[]", "uint8_t[]")
-    return src.shape[0]
+    return _codec("or_alaw_to_ulaw", _codes(codes), out, np.uint8)
 
 
 def ulaw_to_alaw_into(codes: Any, out: np.ndarray) -> int:
     """spandsp ``ulaw_to_alaw`` (G.711 transcoding table) into ``out``."""
-    src = _codes(codes)
-    _codec("or_ulaw_to_alaw", src, _out(out, np.uint8, src.shape[0]), "uint8_t[]", "uint8_t[]")
-    return src.shape[0]
+    return _codec("or_ulaw_to_alaw", _codes(codes), out, np.uint8)
 
 
 def alaw_encode(pcm: Any) -> np.ndarray:
     """int16 samples -> A-law codes (uint8), spandsp ``linear_to_alaw``."""
-    src = _pcm(pcm)
-    out = np.empty(src.shape[0], np.uint8)
-    alaw_encode_into(src, out)
-    return out
+    return _codec_new("or_alaw_encode", _pcm(pcm), np.uint8)
 
 
 def ulaw_encode(pcm: Any) -> np.ndarray:
     """int16 samples -> µ-law codes (uint8), spandsp ``linear_to_ulaw``."""
-    src = _pcm(pcm)
-    out = np.empty(src.shape[0], np.uint8)
-    ulaw_encode_into(src, out)
-    return out
+    return _codec_new("or_ulaw_encode", _pcm(pcm), np.uint8)
 
 
 def alaw_decode(codes: Any) -> np.ndarray:
     """A-law codes (uint8 array or bytes) -> int16, spandsp ``alaw_to_linear``."""
-    src = _codes(codes)
-    out = np.empty(src.shape[0], np.int16)
-    alaw_decode_into(src, out)
-    return out
+    return _codec_new("or_alaw_decode", _codes(codes), np.int16)
 
 
 def ulaw_decode(codes: Any) -> np.ndarray:
     """µ-law codes (uint8 array or bytes) -> int16, spandsp ``ulaw_to_linear``."""
-    src = _codes(codes)
-    out = np.empty(src.shape[0], np.int16)
-    ulaw_decode_into(src, out)
-    return out
+    return _codec_new("or_ulaw_decode", _codes(codes), np.int16)
 
 
 def alaw_to_ulaw(codes: Any) -> np.ndarray:
     """A-law codes -> µ-law codes, spandsp ``alaw_to_ulaw``."""
-    src = _codes(codes)
-    out = np.empty(src.shape[0], np.uint8)
-    alaw_to_ulaw_into(src, out)
-    return out
+    return _codec_new("or_alaw_to_ulaw", _codes(codes), np.uint8)
 
 
 def ulaw_to_alaw(codes: Any) -> np.ndarray:
     """µ-law codes -> A-law codes, spandsp ``ulaw_to_alaw``."""
-    src = _codes(codes)
-    out = np.empty(src.shape[0], np.uint8)
-    ulaw_to_alaw_into(src, out)
-    return out
+    return _codec_new("or_ulaw_to_alaw", _codes(codes), np.uint8)
 
 
 # --------------------------------------------------------------------------------------------
