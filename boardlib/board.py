@@ -929,6 +929,11 @@ class Board:
         return f"<Board {self.url} channels={len(self.channels)}>"
 
     @property
+    def is_open(self) -> bool:
+        """True between :meth:`open` and :meth:`close`."""
+        return self._open
+
+    @property
     def driver(self) -> Driver:
         """The driver object, for driver-specific features (the emulator's exchange)."""
         return self._driver
@@ -1001,8 +1006,10 @@ class Board:
                     self._driver._command(ch.index, Command.ONHOOK)
                 except DriverOperationError:
                     pass
-        self._driver._close()
-        self._open = False
+        try:
+            self._driver._close()  # an error here is reported; the board is released anyway
+        finally:
+            self._open = False
 
     async def __aenter__(self) -> Board:
         return await self.open()

@@ -108,3 +108,17 @@ def test_operations_validate_their_arguments_the_same_way(url: str) -> None:
             await ch.record(max_time=-1)
 
     run(url, body)
+
+
+def test_a_driver_error_on_close_is_reported_and_the_board_is_released() -> None:
+    from boardlib import DriverOperationError
+
+    async def main() -> bool:
+        board = open_board("loop://?channels=2&fail=close:-5")
+        with pytest.raises(DriverOperationError, match="close"):
+            async with board:
+                pass
+        await board.close()  # a second close is a no-op
+        return board.is_open
+
+    assert asyncio.run(main()) is False
