@@ -5,7 +5,7 @@ cimport cython
 from libc.stdint cimport int16_t, int64_t, uint8_t, uint32_t
 from cpython.object cimport PyObject, PyTypeObject
 from cpython.ref cimport Py_INCREF
-from cpython.buffer cimport PyBUF_C_CONTIGUOUS, PyBuffer_Release, PyObject_GetBuffer
+from cpython.buffer cimport PyBUF_C_CONTIGUOUS, PyBUF_RECORDS_RO, PyBuffer_Release, PyObject_GetBuffer
 from libc.math cimport log10
 from libc.stdlib cimport calloc, free
 from libc.string cimport memcpy, memset
@@ -432,7 +432,7 @@ _RELATIVE_PEAK_DB = 6.0
 _HARMONIC_HZ = 8.0
 _START_RUN = 4
 _END_MISS = 5
-_CHUNK = 2048
+cdef Py_ssize_t _CHUNK = 2048
 _W2_SCALE = 4096.0
 
 cdef bl_corr_kernels_t _kern
@@ -628,6 +628,28 @@ def _frame(frame, law, name="frame"):
     return arr
 
 
+cdef int _fast_view(object obj, Py_buffer *view, int ndim, bint law) except -1:
+    """1 with ``view`` filled (to be released) when ``obj`` is a C-contiguous numpy array of
+    ``ndim`` dimensions holding int16 samples (uint8 codes with ``law``); 0 otherwise, and the
+    caller takes the slow path that converts or explains the problem."""
+    cdef Py_ssize_t item = 1 if law else 2
+    cdef const char *fmt
+    if type(obj) is not np.ndarray:
+        return 0
+    try:
+        PyObject_GetBuffer(obj, view, PyBUF_RECORDS_RO)
+    except Exception:
+        return 0
+    fmt = view.format
+    if (view.ndim == ndim and view.itemsize == item and fmt != NULL
+            and fmt[0] == (c'B' if law else c'h') and fmt[1] == 0
+            and view.strides[ndim - 1] == item
+            and (ndim == 1 or view.strides[0] == view.shape[1] * item)):
+        return 1
+    PyBuffer_Release(view)
+    return 0
+
+
 cdef class DtmfDetector:
     """DTMF receiver for one channel (ITU-T Q.23 frequencies, Q.24 reception limits).
 
@@ -701,6 +723,7 @@ cdef class DtmfDetector:
     cdef dtmf_rx_descriptor_t *desc
     cdef dtmf_rx_state_t st
     cdef readonly object law
+    cdef bint is_law
     cdef readonly double threshold_dbm0
     cdef readonly double max_twist_db
     cdef readonly double max_reverse_twist_db
@@ -723,6 +746,7 @@ cdef class DtmfDetector:
         self.max_twist_db = float(max_twist_db)
         self.max_reverse_twist_db = float(max_reverse_twist_db)
         self.law = law
+        self.is_law = law is not None
         dtmf_rx_state_init(&self.st)
 
     cdef list _collect(self):
@@ -738,28 +762,32 @@ cdef class DtmfDetector:
 
         ``frame`` is a 1-D int16 array (uint8 codes when ``law`` is set) of any length.
         """
-        arr = _frame(frame, self.law)
-        if arr.ndim != 1:
-            raise SignalFormatError(f"frame must be 1-D, got shape {arr.shape}")
-        arr = np.ascontiguousarray(arr)
-        cdef const int16_t[::1] s16
-        cdef const uint8_t[::1] u8
-        cdef Py_ssize_t n = arr.shape[0], start, step
+        cdef Py_buffer view
+        cdef Py_ssize_t n, start, step
+        cdef const char *base
+        if not _fast_view(frame, &view, 1, self.is_law):
+            arr = _frame(frame, self.law)
+            if arr.ndim != 1:
+                raise SignalFormatError(f"frame must be 1-D, got shape {arr.shape}")
+            arr = np.ascontiguousarray(arr)
+            PyObject_GetBuffer(arr, &view, PyBUF_C_CONTIGUOUS)
         events = []
-        start = 0
-        while start < n:
-            step = min(_CHUNK, n - start)
-            if self.law is None:
-                s16 = arr[start:start + step]
+        try:
+            n = view.shape[0]
+            base = <const char *> view.buf
+            start = 0
+            while start < n:
+                step = min(<Py_ssize_t> _CHUNK, n - start)
                 with nogil:
-                    dtmf_rx_s16(&self.st, self.desc, &_kern, &s16[0], step)
-            else:
-                u8 = arr[start:start + step]
-                with nogil:
-                    dtmf_rx_u8(&self.st, self.desc, &_kern, &u8[0], step)
-            if self.st.nev:
-                events.extend(self._collect())
-            start += step
+                    if not self.is_law:
+                        dtmf_rx_s16(&self.st, self.desc, &_kern, <const int16_t *> base + start, step)
+                    else:
+                        dtmf_rx_u8(&self.st, self.desc, &_kern, <const uint8_t *> base + start, step)
+                if self.st.nev:
+                    events.extend(self._collect())
+                start += step
+        finally:
+            PyBuffer_Release(&view)
         return events
 
     def fillin(self, n):
@@ -804,6 +832,7 @@ cdef class DtmfDetectorBank:
     cdef dtmf_rx_state_t *st
     cdef readonly int channels
     cdef readonly object law
+    cdef bint is_law
 
     def __cinit__(self, *args, **kwargs):
         self.desc = <dtmf_rx_descriptor_t *> calloc(1, sizeof(dtmf_rx_descriptor_t))
@@ -827,6 +856,7 @@ cdef class DtmfDetectorBank:
             raise MemoryError()
         self.channels = nch
         self.law = law
+        self.is_law = law is not None
         self.reset()
 
     cdef list _collect(self):
@@ -843,27 +873,32 @@ cdef class DtmfDetectorBank:
     @cython.wraparound(False)
     def process(self, block):
         """Analyse an ``(channels, n)`` block; return the digits that ended in it."""
-        arr = _frame(block, self.law, "block")
-        if arr.ndim != 2 or arr.shape[0] != self.channels:
-            raise SignalFormatError(
-                f"block must have shape ({self.channels}, n), got {arr.shape}")
-        if not arr.flags.c_contiguous:
-            raise SignalFormatError("block must be C-contiguous (numpy.ascontiguousarray)")
         cdef Py_buffer view
         cdef Py_ssize_t n, start, step, ch, row
         cdef int nch = self.channels
         cdef int any_events
-        cdef int is_law = self.law is not None
+        cdef int is_law = self.is_law
         cdef const char *base
+        if not _fast_view(block, &view, 2, is_law):
+            arr = _frame(block, self.law, "block")
+            if arr.ndim != 2 or arr.shape[0] != self.channels:
+                raise SignalFormatError(
+                    f"block must have shape ({self.channels}, n), got {arr.shape}")
+            if not arr.flags.c_contiguous:
+                raise SignalFormatError("block must be C-contiguous (numpy.ascontiguousarray)")
+            PyObject_GetBuffer(arr, &view, PyBUF_C_CONTIGUOUS)
+        elif view.shape[0] != nch:
+            shape = (view.shape[0], view.shape[1])
+            PyBuffer_Release(&view)
+            raise SignalFormatError(f"block must have shape ({self.channels}, n), got {shape}")
         events = []
-        PyObject_GetBuffer(arr, &view, PyBUF_C_CONTIGUOUS)
         try:
             n = view.shape[1]
             row = view.strides[0]
             base = <const char *> view.buf
             start = 0
             while start < n:
-                step = min(_CHUNK, n - start)
+                step = min(<Py_ssize_t> _CHUNK, n - start)
                 any_events = 0
                 with nogil:
                     if not is_law:
