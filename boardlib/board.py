@@ -1347,6 +1347,11 @@ class Board:
         if ch.signalling is not None:
             ch.signalling.on_event(ev)
             return
+        if ev.type == EventType.DIGIT:
+            key = chr(ev.value) if 0 <= ev.value < 128 else ""
+            if key in _DIGITS:
+                ch._on_digit(key, ev.sample)
+            return
         if ev.type == EventType.RING_ON:
             # A driver that decodes caller ID itself (a voice modem's reports) hands it over.
             take = getattr(self._driver, "_take_caller_id", None)

@@ -71,7 +71,9 @@ typedef enum {
     BL_EV_OVERRUN = 9,
     BL_EV_UNDERRUN = 10,
     BL_EV_REMOVED = 11,
-    BL_EV_LOOP_DROP = 12 /* loop current dropped: the far end cleared (FXO) */
+    BL_EV_LOOP_DROP = 12, /* loop current dropped: the far end cleared (FXO) */
+    BL_EV_DIGIT = 13     /* value: a DTMF key (ASCII) the hardware detected where the board
+                            cannot hear the audio (a half-duplex voice modem playing) */
 } bl_event_type_t;
 
 typedef enum {

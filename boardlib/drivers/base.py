@@ -55,6 +55,7 @@ class EventType(enum.IntEnum):
     UNDERRUN = 10
     REMOVED = 11
     LOOP_DROP = 12
+    DIGIT = 13  #: value = the key's ASCII code, detected by the hardware
 
 
 class Command(enum.IntEnum):

@@ -420,7 +420,12 @@ class ModemDriver:
             return
         ch = chr(code)
         self.dle_events.append((ch, self._sample))
-        if ch in "lb":
+        if ch in "0123456789*#ABCD" and self._mode == "tx":
+            # Half-duplex playback: the board hears no audio, so the modem's own report is
+            # the only way the key reaches it (in receive or duplex mode the board's DTMF
+            # detector hears the key on the audio and the report would count it twice).
+            self._events.append(DriverEvent(EventType.DIGIT, 0, self._sample, code))
+        elif ch in "lb":
             log.info("modem %s: <DLE>%s: the far end cleared", self.port, ch)
             self._far_end_gone(f"<DLE>{ch}")
         elif ch == "R":

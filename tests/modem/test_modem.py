@@ -471,3 +471,28 @@ def test_chipset_table_lists_every_family_of_the_reference() -> None:
     assert 140 in {c[0] for c in CHIPSETS["intel"].codecs}
     assert CHIPSETS["usr"].cid_spaces and not CHIPSETS["intel"].cid_spaces
     assert "8" not in CHIPSETS["data"].classes
+
+
+@pytest.mark.parametrize("modem", ["usr"], indirect=True)
+def test_half_duplex_modem_reports_keys_pressed_during_a_prompt(modem: EmulatedModem) -> None:
+    """While a half-duplex modem plays (+VTX) the board hears no audio; the modem's own
+    <DLE> digit reports reach the board as DIGIT events, so barge-in still works."""
+    async def scenario() -> tuple[Any, Any, list[str]]:
+        drv = driver_for(modem)
+        async with Board(drv, "modem://emulated") as board:
+            modem.place_call(Caller(**CALLER, script=["wait 1.5", "press 7"]))
+            call = await board.wait_for_call(timeout=30)
+            ch = call.channel
+            await ch.answer()
+            long_prompt = (3000 * np.sin(2 * np.pi * 500 * np.arange(8000 * 8) / 8000)).astype(
+                np.int16)
+            played = await ch.play(long_prompt, barge_in=True)
+            got = await ch.get_digits(1, first_digit_timeout=3)
+            await ch.hangup()
+            return played, got, [c for c, _ in drv.dle_events]
+
+    played, got, dle = run(scenario())
+    assert "7" in dle
+    assert played.reason.name == "DIGIT" and played.digit == "7"
+    assert played.samples < 8000 * 6  # stopped long before the 8 s end
+    assert got.digits == "7"
