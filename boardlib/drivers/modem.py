@@ -30,9 +30,10 @@ board plays something and back to receive after half a second of silence. Audio 
 ``<DLE>``-shielded both ways. ``Command.ONHOOK`` ends the data state and hangs up (``ATH``).
 
 ``<DLE>`` events from the modem: ``l`` (loop-current interruption), ``b`` (busy tone) and
-``<DLE><ETX>`` while a call is up end it with a ``LOOP_DROP`` event; ``R`` is a ring; DTMF
-digits and the other codes are kept in :attr:`ModemDriver.dle_events` (the board detects
-DTMF on the audio itself).
+``<DLE><ETX>`` while a call is up end it with a ``LOOP_DROP`` event; ``R`` is a ring; every
+code is kept in :attr:`ModemDriver.dle_events`. DTMF digits reported while a half-duplex
+modem plays (``+VTX``) become ``DIGIT`` events, since the board hears no audio then; in
+receive or full-duplex mode the board detects DTMF on the audio itself.
 
 Pacing: while the modem streams audio, the board's clock follows it (8000 samples a second,
 nothing dropped): ``_read`` returns 0 until a whole frame has arrived. Otherwise frames of
