@@ -6,7 +6,6 @@ from libc.stdint cimport int16_t, int64_t, uint8_t, uint32_t
 from cpython.object cimport PyObject, PyTypeObject
 from cpython.ref cimport Py_INCREF
 from cpython.buffer cimport PyBUF_C_CONTIGUOUS, PyBUF_RECORDS_RO, PyBuffer_Release, PyObject_GetBuffer
-from libc.math cimport log10
 from libc.stdlib cimport calloc, free
 from libc.string cimport memcpy, memset
 
@@ -37,7 +36,7 @@ cdef extern from *:
         int16_t digit;              /* 0..15, row-major over "123A456B789C*0#D" */
         int64_t start;
         int64_t duration;
-        double low_ms, high_ms;     /* mean squares of the two tones */
+        double low_db, high_db;     /* levels of the two tones, dBm0 */
     } dtmf_event_t;
 
     typedef struct {
@@ -49,6 +48,7 @@ cdef extern from *:
         double gdiff[8];            /* |1 - exp(-j w0)|^2: tone gain of the first difference */
         double gtab[DTMF_GTAB + 1]; /* Hann power response vs phase error per hop, 0..pi */
         double ms_scale;            /* |Z|^2 -> mean square of the tone */
+        double ms0;                 /* mean square of a 0 dBm0 sine */
         double e_scale;             /* windowed energy -> mean square */
         double thr_ms, twist_max, rtwist_max, twist_max_w, rtwist_max_w, purity, balance;
         float relpeak;
@@ -92,8 +92,8 @@ cdef extern from *:
         e->digit = (int16_t) s->cur;
         e->start = (int64_t) DTMF_HALF * s->first + t->start_offset;
         e->duration = (int64_t) DTMF_HALF * (s->last_ok - s->first) + t->duration_offset;
-        e->low_ms = s->sr / s->ns;
-        e->high_ms = s->sc / s->ns;
+        e->low_db = 10.0 * log10((s->sr / s->ns) / t->ms0);
+        e->high_db = 10.0 * log10((s->sc / s->ns) / t->ms0);
     }
 
     static void dtmf_digit_logic(dtmf_rx_state_t *s, const dtmf_rx_descriptor_t *t, int64_t m,
@@ -327,15 +327,15 @@ cdef extern from *:
         return m->offset;
     }
 
-    static PyObject *dtmf_event_obj(const dtmf_event_t *e, long channel, double ms0) {
+    static PyObject *dtmf_event_obj(const dtmf_event_t *e, long channel) {
         PyObject *v[DTMF_EVENT_FIELDS], *o = NULL;
         int i;
         v[0] = dtmf_digit_str[e->digit & 15];
         Py_INCREF(v[0]);
         v[1] = PyLong_FromLongLong((long long) e->start);
         v[2] = PyLong_FromLongLong((long long) e->duration);
-        v[3] = PyFloat_FromDouble(10.0 * log10(e->low_ms / ms0));
-        v[4] = PyFloat_FromDouble(10.0 * log10(e->high_ms / ms0));
+        v[3] = PyFloat_FromDouble(e->low_db);
+        v[4] = PyFloat_FromDouble(e->high_db);
         v[5] = PyLong_FromLong(channel);
         for (i = 0; i < DTMF_EVENT_FIELDS; i++)
             if (v[i] == NULL) goto fail;
@@ -348,6 +348,26 @@ cdef extern from *:
         for (i = 0; i < DTMF_EVENT_FIELDS; i++) Py_XDECREF(v[i]);
         return NULL;
     }
+
+    /* The pending events of channels 0..nch-1 as one new list (channel -1 when `single`),
+       in channel order; the channels' event queues are emptied. */
+    static PyObject *dtmf_collect(dtmf_rx_state_t *st, int nch, int single) {
+        Py_ssize_t total = 0, k = 0;
+        PyObject *list, *o;
+        int ch, i;
+        for (ch = 0; ch < nch; ch++) total += st[ch].nev;
+        list = PyList_New(total);
+        if (list == NULL) return NULL;
+        for (ch = 0; ch < nch; ch++) {
+            for (i = 0; i < st[ch].nev; i++) {
+                o = dtmf_event_obj(&st[ch].ev[i], single ? -1 : ch);
+                if (o == NULL) { Py_DECREF(list); return NULL; }
+                PyList_SET_ITEM(list, k++, o);
+            }
+            st[ch].nev = 0;
+        }
+        return list;
+    }
     """
     int DTMF_HALF
     int DTMF_WIN
@@ -358,8 +378,8 @@ cdef extern from *:
         int16_t digit
         int64_t start
         int64_t duration
-        double low_ms
-        double high_ms
+        double low_db
+        double high_db
 
     ctypedef struct dtmf_rx_descriptor_t:
         float tab[52 * 16]
@@ -371,6 +391,7 @@ cdef extern from *:
         double gdiff[8]
         double gtab[513]
         double ms_scale
+        double ms0
         double e_scale
         double thr_ms
         double twist_max
@@ -412,7 +433,7 @@ cdef extern from *:
     Py_ssize_t dtmf_event_off[6]
     PyObject *dtmf_digit_str[16]
     Py_ssize_t dtmf_slot_offset(object descr)
-    object dtmf_event_obj(const dtmf_event_t *e, long channel, double ms0)
+    list dtmf_collect(dtmf_rx_state_t *st, int nch, int single)
 
 
 DIGITS = "123A456B789C*0#D"
@@ -543,6 +564,7 @@ cdef int _compile_descriptor(dtmf_rx_descriptor_t *t, double sr, double thr, dou
         g = abs(np.sum(w * np.exp(1j * dw * n))) / sw
         t.gtab[i] = max(g * g, 1e-6)
     t.ms_scale = 2.0 / (sw * sw)
+    t.ms0 = _MS_0DBM0
     t.e_scale = 64.0 / DTMF_WIN
     t.thr_ms = _MS_0DBM0 * 10.0 ** (thr / 10.0)
     t.twist_max = 10.0 ** ((tw + _TWIST_MARGIN_DB) / 10.0)
@@ -571,9 +593,7 @@ cdef int _compile_descriptor(dtmf_rx_descriptor_t *t, double sr, double thr, dou
 
 
 cdef object _event_slow(const dtmf_event_t *e, int channel):
-    return DtmfDigit(DIGITS[e.digit], e.start, e.duration,
-                     10.0 * log10(e.low_ms / _MS_0DBM0), 10.0 * log10(e.high_ms / _MS_0DBM0),
-                     channel)
+    return DtmfDigit(DIGITS[e.digit], e.start, e.duration, e.low_db, e.high_db, channel)
 
 
 cdef bint _fast_events = False
@@ -606,10 +626,6 @@ def _init_fast_events():
 _init_fast_events()
 
 
-cdef inline object _event(const dtmf_event_t *e, int channel):
-    if _fast_events:
-        return dtmf_event_obj(e, channel, _MS_0DBM0)
-    return _event_slow(e, channel)
 
 
 _INT16 = np.dtype(np.int16)
@@ -751,7 +767,9 @@ cdef class DtmfDetector:
 
     cdef list _collect(self):
         cdef int i
-        out = [_event(&self.st.ev[i], -1) for i in range(self.st.nev)]
+        if _fast_events:
+            return dtmf_collect(&self.st, 1, 1)
+        out = [_event_slow(&self.st.ev[i], -1) for i in range(self.st.nev)]
         self.st.nev = 0
         return out
 
@@ -861,11 +879,13 @@ cdef class DtmfDetectorBank:
 
     cdef list _collect(self):
         cdef int ch, i
+        if _fast_events:
+            return dtmf_collect(self.st, self.channels, 0)
         out = []
         for ch in range(self.channels):
             if self.st[ch].nev:
                 for i in range(self.st[ch].nev):
-                    out.append(_event(&self.st[ch].ev[i], ch))
+                    out.append(_event_slow(&self.st[ch].ev[i], ch))
                 self.st[ch].nev = 0
         return out
 
@@ -912,7 +932,10 @@ cdef class DtmfDetectorBank:
                                        <const uint8_t *> (base + ch * row) + start, step)
                             any_events |= self.st[ch].nev
                 if any_events:
-                    events.extend(self._collect())
+                    if events:
+                        events.extend(self._collect())
+                    else:
+                        events = self._collect()
                 start += step
         finally:
             PyBuffer_Release(&view)
