@@ -58,3 +58,9 @@ def test_dtmf_single(benchmark, frame: int) -> None:  # type: ignore[no-untyped-
         state["i"] += 1
 
     benchmark(step)
+
+
+@pytest.mark.parametrize("law", [None, "alaw"])
+def test_dtmf_construction(benchmark, law: str | None) -> None:  # type: ignore[no-untyped-def]
+    benchmark.group = "dtmf construction"
+    benchmark(DtmfDetector, threshold_dbm0=-40.0, law=law)

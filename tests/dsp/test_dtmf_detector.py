@@ -7,6 +7,7 @@ produced by the code under test.
 from __future__ import annotations
 
 import dataclasses
+import pickle
 
 import numpy as np
 import pytest
@@ -468,3 +469,57 @@ def test_bank_rejects_bad_channel_counts(channels: float) -> None:
 def test_bank_rejects_blocks_of_the_wrong_type_shape_or_layout(block: np.ndarray) -> None:
     with pytest.raises(SignalFormatError, match="block"):
         DtmfDetectorBank(4).process(block)
+
+
+# --- construction, events, input layouts --------------------------------------------------
+
+
+def test_detectors_behave_the_same_whatever_was_built_before() -> None:
+    # More parameter sets than are kept compiled, so some are compiled twice.
+    for k in range(80):
+        DtmfDetector(threshold_dbm0=-60.0 + 0.5 * k, max_twist_db=k % 20,
+                     max_reverse_twist_db=(k * 7) % 20, law=(None, "alaw", "ulaw")[k % 3])
+    assert detect(_STREAM) == _STREAM_EVENTS
+    assert detect(_STREAM, threshold_dbm0=-42, max_twist_db=8, max_reverse_twist_db=4.0) \
+        == _STREAM_EVENTS
+
+
+def test_a_rebuilt_detector_keeps_its_own_threshold() -> None:
+    x = S.bursts([S.Burst("5", 400, 400, -30.0, -30.0)], 100)
+    for _ in range(2):
+        assert digits_of(detect(x, threshold_dbm0=-31.0)) == "5"
+        assert digits_of(detect(x, threshold_dbm0=-29.0)) == ""
+
+
+def test_events_are_ordinary_frozen_digits() -> None:
+    bank = DtmfDetectorBank(2)
+    block = np.ascontiguousarray(np.stack([_STREAM, _STREAM]))
+    for e in (_STREAM_EVENTS[0], (bank.process(block) + bank.flush())[-1]):
+        twin = DtmfDigit(e.digit, e.sample, e.duration, e.low_dbm0, e.high_dbm0, e.channel)
+        assert type(e) is DtmfDigit
+        assert e == twin and hash(e) == hash(twin) and repr(e) == repr(twin)
+        assert pickle.loads(pickle.dumps(e)) == e
+        assert dataclasses.replace(e, channel=7).channel == 7
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            e.digit = "0"  # type: ignore[misc]
+
+
+def test_strided_and_read_only_frames_decode_like_contiguous_ones() -> None:
+    strided = np.stack([_STREAM, -_STREAM], axis=1)[:, 0]
+    assert not strided.flags.c_contiguous
+    read_only = _STREAM.copy()
+    read_only.flags.writeable = False
+    assert detect(strided) == _STREAM_EVENTS
+    assert detect(read_only) == _STREAM_EVENTS
+    bank = DtmfDetectorBank(1)
+    block = _STREAM[np.newaxis, :].copy()
+    block.flags.writeable = False
+    assert bank.process(block) + bank.flush() == [
+        dataclasses.replace(e, channel=0) for e in _STREAM_EVENTS]
+
+
+def test_rejects_byte_swapped_samples() -> None:
+    with pytest.raises(SignalFormatError, match="frame"):
+        DtmfDetector().process(np.zeros(160, ">i2"))
+    with pytest.raises(SignalFormatError, match="block"):
+        DtmfDetectorBank(2).process(np.zeros((2, 160), ">i2"))
