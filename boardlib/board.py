@@ -535,6 +535,68 @@ class _DialOp(_Op):
         return None
 
 
+class _RingOp(_Op):
+    """Ringing a station (FXS): RING_START / RING_STOP on the media clock, with the cadence
+    (on, off) pairs in samples, until the station lifts its handset or the timeout."""
+
+    def __init__(self, channel: Channel, cadence: list[tuple[int, int]], timeout: float) -> None:
+        super().__init__(channel)
+        self.cadence = cadence
+        self.timeout = timeout
+        self.rings = 0
+        self.ringing = False
+        self._step = 0
+
+    def on_start(self) -> None:
+        self.after(self.timeout, self._timed_out)
+        self._ring_on()
+
+    def _command(self, command: Command) -> bool:
+        try:
+            self.channel.board._command(self.channel, command)
+        except DriverOperationError as exc:
+            self.fail(exc)
+            return False
+        return True
+
+    def _at(self, delay: int, callback: Callable[[], None]) -> None:
+        board = self.channel.board
+        self.timers.append(board._call_at(board.now + delay, self._guard(callback)))
+
+    def _ring_on(self) -> None:
+        if not self._command(Command.RING_START):
+            return
+        self.ringing = True
+        self.rings += 1
+        self._at(self.cadence[self._step % len(self.cadence)][0], self._ring_off)
+
+    def _ring_off(self) -> None:
+        self.ringing = False
+        if not self._command(Command.RING_STOP):
+            return
+        self._at(self.cadence[self._step % len(self.cadence)][1], self._ring_on)
+        self._step += 1
+
+    def stop_ringing(self) -> None:
+        if self.ringing:
+            self.ringing = False
+            with contextlib.suppress(DriverOperationError):
+                self.channel.board._command(self.channel, Command.RING_STOP)
+
+    def _timed_out(self) -> None:
+        self.stop_ringing()
+        self.fail(
+            BoardTimeoutError(
+                f"channel {self.channel.index}: the station did not answer within "
+                f"{self.timeout} s ({self.rings} rings)"
+            )
+        )
+
+    def answered(self) -> None:
+        self.stop_ringing()  # the station's off-hook trips the ringing; make sure it stops
+        self.finish(self.channel.call)
+
+
 def _samples(seconds: float) -> int:
     return int(round(seconds * SAMPLE_RATE))
 
@@ -583,6 +645,8 @@ class Channel:
         self._cid_message: Any = None
         self._cid_sample = 0
         self._abandoned: Call | None = None
+        #: Hook flashes a station (FXS) made on this channel.
+        self.flashes = 0
         #: Protocol engine of a digital trunk channel (E1 CAS/R2), set by the board; analog
         #: channels have none. See :class:`LineSignalling`.
         self.signalling: LineSignalling | None = None
@@ -846,6 +910,69 @@ class Channel:
         else:
             await self.hangup()
         return result
+
+    async def ring(
+        self, cadence: list[tuple[float, float]] | None = None, timeout: float = 30.0
+    ) -> Call:
+        """Ring the station on this station port (FXS) until it lifts its handset.
+
+        ``cadence`` is a list of (on, off) milliseconds pairs, repeated (default: the tone
+        profile's ring cadence); ``timeout`` counts media seconds from the first ring. Returns
+        the outbound :class:`Call` to the station, the channel connected.
+
+        Raises
+        ------
+        ChannelStateError
+            The channel is not a station port, or it is not idle (the station is busy).
+        BoardTimeoutError
+            Nobody answered within ``timeout``: the ringing stopped, the channel is idle.
+        """
+        if self.type != ChannelType.FXS:
+            raise ChannelStateError(
+                f"channel {self.index}: ring needs a station port (FXS), this is {self.type.name}"
+            )
+        if cadence is None:
+            from .dsp.specs import get_profile
+
+            cadence = list(get_profile(self.board.tone_profile).ring_cadence_ms)
+        if not isinstance(cadence, (list, tuple)) or not cadence:
+            raise SignalFormatError(
+                f"cadence must be a list of (on_ms, off_ms) pairs, got {cadence!r}"
+            )
+        steps = []
+        for pair in cadence:
+            try:
+                on, off = (float(v) for v in pair)
+            except (TypeError, ValueError):
+                raise SignalFormatError(
+                    f"cadence must be a list of (on_ms, off_ms) pairs, got {cadence!r}"
+                ) from None
+            if not (100.0 <= on <= 10000.0 and 100.0 <= off <= 10000.0):
+                raise SignalFormatError(
+                    f"cadence on and off times must be 100..10000 ms, got {pair!r}"
+                )
+            steps.append((_samples(on / 1000), _samples(off / 1000)))
+        limit = _check_time("timeout", timeout, allow_none=False)
+        self._require("ring", ChannelState.IDLE)
+        self.state = ChannelState.DIALING
+        self.call = Call(self, "outbound", start_sample=self.board.now)
+        assert limit is not None  # allow_none=False
+        op = _RingOp(self, steps, limit)
+        try:
+            call: Call = await self._run(op)
+        except BaseException as exc:
+            op.stop_ringing()
+            if self.state is ChannelState.DIALING:
+                self._reset_idle()
+            if isinstance(exc, DriverOperationError) and exc.code == -4:  # BL_ESTATE
+                raise ChannelStateError(
+                    f"channel {self.index}: the station is busy (off-hook)"
+                ) from exc
+            raise
+        self.state = ChannelState.CONNECTED
+        log.info("channel %d: station answered after %d rings", self.index, op.rings)
+        await self.board._yield_tick()
+        return call
 
     async def flash(self, ms: int = 600) -> None:
         """Hook-flash (analog transfer, call waiting): on-hook for ``ms`` milliseconds."""
@@ -1364,9 +1491,15 @@ class Board:
         elif ev.type == EventType.ONHOOK and ch.type == ChannelType.FXS:
             ch._far_end_cleared()
         elif ev.type == EventType.OFFHOOK and ch.type == ChannelType.FXS:
-            # A station lifted its handset: an inbound call from the station.
-            if ch.state is ChannelState.IDLE:
+            # A station lifted its handset: the answer of a station being rung, else an
+            # inbound call from the station.
+            if isinstance(ch._op, _RingOp):
+                ch._op.answered()
+            elif ch.state is ChannelState.IDLE:
                 self._offer(ch, direction="station")
+        elif ev.type == EventType.FLASH and ch.type == ChannelType.FXS:
+            ch.flashes += 1  # a station's hook flash: counted for the application
+            log.info("channel %d: hook flash from the station (%d ms)", ch.index, ev.value)
 
     def _on_alarm(self, ev: DriverEvent) -> None:
         log.warning("board %s: span alarm bits %#x", self.url, ev.value)

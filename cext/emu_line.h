@@ -13,7 +13,9 @@
  *   channels=N        number of channels (loop: even, default 2; emu: default 4)
  *   law=alaw|ulaw|slin  codec of frames (default alaw)
  *   frame=N           samples per frame (default 160)
+ *   stations=N        emu: number of analog station ports (FXS, 0..480) after the lines
  *   spans=N           emu: number of E1 spans (30 channels each) appended after the lines
+ *                     (and the stations)
  *   fail=OP:CODE[@N]  fail every call of OP (open, close, read, write, next_event, command,
  *                     channel_info) with CODE, or only the N-th call and later (loop and emu)
  *
@@ -56,7 +58,8 @@ int bl_emu_line_monitor(bl_board_t *board, int ch, int on);
 int bl_emu_line_signal(bl_board_t *board, int ch, int type, int value);
 /* What the board did to the line, oldest first: BL_EV_OFFHOOK, BL_EV_ONHOOK, BL_EV_FLASH
    (value = ms), BL_EV_CAS (value = ABCD bits transmitted), BL_EV_RING_ON / BL_EV_RING_OFF
-   (the board rings an FXS station). 1 = event stored, 0 = none. */
+   (the board rings an FXS station), BL_EV_POLARITY (value 0/1, FXS), BL_EV_LOOP_DROP (the
+   board released an FXS port whose station is off-hook). 1 = event stored, 0 = none. */
 int bl_emu_line_next_event(bl_board_t *board, bl_event_t *event);
 /* Current hook state the board set on channel ch: 1 off-hook, 0 on-hook. */
 int bl_emu_line_hook(bl_board_t *board, int ch);

@@ -3,8 +3,8 @@
  * line side is driven through the bl_emu_* functions of emu_line.h.
  *
  * Channels: `channels` analog lines (BL_CHAN_FXO, span 0, timeslot 0) come first, then
- * `spans` E1 spans of 30 channels each (BL_CHAN_E1, spans numbered from 1, timeslots 1-15
- * and 17-31). get_alarms(0) is 0 (analog lines have no span alarms); get_alarms(s) for an E1
+ * `stations` analog station ports (BL_CHAN_FXS, span 0, timeslot 0), then `spans` E1 spans
+ * of 30 channels each (BL_CHAN_E1, spans numbered from 1, timeslots 1-15 and 17-31). get_alarms(0) is 0 (analog lines have no span alarms); get_alarms(s) for an E1
  * span s returns its BL_ALARM_* bits.
  *
  * Time: the board clock only moves in bl_emu_tick(), by one frame (`frame` samples). Each
@@ -19,9 +19,18 @@
  *
  * Commands: OFFHOOK / ONHOOK set the hook state (line event only on a change); FLASH needs
  * the channel off-hook (else BL_ESTATE) and takes 0..10000 ms; SET_CAS (0..15) is for E1
- * channels only; RING_START / RING_STOP / POLARITY are for FXS stations, which this board
- * does not have (BL_ENOTSUP); RX_GAIN / TX_GAIN (-300..300) are stored and do not alter the
- * audio.
+ * channels only; RING_START / RING_STOP / POLARITY are for FXS station ports only (else
+ * BL_ENOTSUP); RX_GAIN / TX_GAIN (-300..300) are stored and do not alter the audio.
+ *
+ * Station ports (FXS): the board is the exchange, the station's handset is on the line side.
+ * RING_START queues BL_EV_RING_ON to the line side and RING_STOP BL_EV_RING_OFF, on a change
+ * only: the ring cadence is the caller's business, this board only reports the ringing
+ * voltage turning on and off. RING_START while the station is off-hook is BL_ESTATE. The
+ * station lifting its handset (bl_emu_line_signal BL_EV_OFFHOOK) trips the ringing: it stops
+ * at once, without a RING_OFF line event. POLARITY (argument 0/1) queues BL_EV_POLARITY with
+ * the argument. The board never goes off-hook on a station port: OFFHOOK and FLASH are
+ * BL_ESTATE there; ONHOOK releases the port: ringing stops (RING_OFF) and, while the station
+ * is off-hook, BL_EV_LOOP_DROP tells the line side that the board cleared the call.
  *
  * Faults (bl_emu_fault): "OP:CODE[@N]" as the fail option, "overrun" (the next read raises
  * BL_EV_OVERRUN on channel -1 and returns BL_EOVERRUN), "remove" (BL_EV_REMOVED is queued;
@@ -52,13 +61,15 @@ typedef struct {
     int monitor;
     int tx_written;
     bl_line_t line;        /* hook state and gains */
+    int ringing;           /* FXS: the board is ringing the station */
+    int station_hook;      /* FXS: 1 while the station's handset is off-hook */
 } emu_chan_t;
 
 typedef struct bl_board {
     uint32_t magic;
     pthread_mutex_t lock;
     bl_options_t opts;
-    int nchan, nlines;
+    int nchan, nlines, nstations;
     size_t unit, fbytes;
     emu_chan_t *ch;
     uint8_t *cur;          /* nchan frames: what the board reads this tick */
@@ -96,18 +107,73 @@ static void emu_free(emu_board_t *b)
     free(b);
 }
 
+#define EMU_MAX_STATIONS 480
+#define EMU_OPTIONS_MAX 4096
+
+/* Take the emu-only option "stations=N" (0..EMU_MAX_STATIONS) out of text: the other items
+   are copied to out (size EMU_OPTIONS_MAX) for the shared option parser. BL_OK or
+   BL_EINVAL. */
+static int take_stations(const char *text, char *out, int *stations)
+{
+    const char *p = text;
+    size_t n = 0;
+
+    *stations = 0;
+    out[0] = '\0';
+    if (text == NULL)
+        return BL_OK;
+    if (strlen(text) >= EMU_OPTIONS_MAX)
+        return BL_EINVAL;
+    while (*p != '\0') {
+        const char *amp = strchr(p, '&');
+        size_t len = amp ? (size_t) (amp - p) : strlen(p);
+
+        if (len > 9 && strncmp(p, "stations=", 9) == 0) {
+            char *end;
+            long v;
+            char digits[16];
+
+            if (len - 9 >= sizeof digits)
+                return BL_EINVAL;
+            memcpy(digits, p + 9, len - 9);
+            digits[len - 9] = '\0';
+            if (digits[0] < '0' || digits[0] > '9')
+                return BL_EINVAL;
+            v = strtol(digits, &end, 10);
+            if (*end != '\0' || v < 0 || v > EMU_MAX_STATIONS)
+                return BL_EINVAL;
+            *stations = (int) v;
+        } else if (len > 0) {
+            if (n > 0)
+                out[n++] = '&';
+            memcpy(out + n, p, len);
+            n += len;
+            out[n] = '\0';
+        }
+        p = amp ? amp + 1 : p + len;
+    }
+    return BL_OK;
+}
+
 static int emu_open(const char *options, bl_board_t **board)
 {
     emu_board_t *b;
     bl_options_t opts;
-    int rc, i;
+    char rest[EMU_OPTIONS_MAX];
+    int rc, i, stations;
 
-    rc = bl_open_options(options, BL_OPT_SPANS, board, &opts);
+    if (board != NULL)
+        *board = NULL;
+    rc = take_stations(options, rest, &stations);
+    if (rc < 0)
+        return rc;
+    rc = bl_open_options(rest, BL_OPT_SPANS, board, &opts);
     if (rc < 0)
         return rc;
     if (opts.channels < 0)
         opts.channels = 4;
-    if (opts.channels + opts.spans * E1_SLOTS < 1)
+    if (opts.channels + stations + opts.spans * E1_SLOTS < 1 ||
+        opts.channels + stations + opts.spans * E1_SLOTS > BL_MAX_CHANNELS)
         return BL_EINVAL;
     b = calloc(1, sizeof *b);
     if (b == NULL)
@@ -122,7 +188,8 @@ static int emu_open(const char *options, bl_board_t **board)
     b->unit = bl_codec_unit(opts.codec);
     b->fbytes = (size_t) opts.frame * b->unit;
     b->nlines = opts.channels;
-    b->nchan = opts.channels + opts.spans * E1_SLOTS;
+    b->nstations = stations;
+    b->nchan = opts.channels + stations + opts.spans * E1_SLOTS;
     b->ch = calloc((size_t) b->nchan, sizeof *b->ch);
     b->cur = malloc((size_t) b->nchan * b->fbytes);
     b->tx = malloc((size_t) b->nchan * b->fbytes);
@@ -145,11 +212,14 @@ static int emu_open(const char *options, bl_board_t **board)
         bl_fifo_init(&c->capture, EMU_CAPTURE_UNITS * b->unit);
         if (i < b->nlines) {
             c->type = BL_CHAN_FXO;
+        } else if (i < b->nlines + b->nstations) {
+            c->type = BL_CHAN_FXS;
         } else {
-            int slot = (i - b->nlines) % E1_SLOTS;
+            int e1 = i - b->nlines - b->nstations;
+            int slot = e1 % E1_SLOTS;
 
             c->type = BL_CHAN_E1;
-            c->span = (i - b->nlines) / E1_SLOTS + 1;
+            c->span = e1 / E1_SLOTS + 1;
             c->timeslot = slot < 15 ? slot + 1 : slot + 2;
         }
     }
@@ -295,6 +365,46 @@ static int emu_event_fd(bl_board_t *board)
     return fd;
 }
 
+/* A command on a station port (FXS); see the file comment. */
+static int fxs_command(emu_board_t *b, int channel, emu_chan_t *c, int command, int64_t arg)
+{
+    int rc = BL_OK;
+
+    switch (command) {
+    case BL_CMD_RING_START:
+        if (c->station_hook)
+            return BL_ESTATE;
+        if (!c->ringing) {
+            c->ringing = 1;
+            rc = bl_evq_push(&b->line_events, BL_EV_RING_ON, channel, b->clock, 0);
+        }
+        return rc;
+    case BL_CMD_RING_STOP:
+    case BL_CMD_ONHOOK:
+        if (c->ringing) {
+            c->ringing = 0;
+            rc = bl_evq_push(&b->line_events, BL_EV_RING_OFF, channel, b->clock, 0);
+        }
+        if (rc == BL_OK && command == BL_CMD_ONHOOK && c->station_hook)
+            rc = bl_evq_push(&b->line_events, BL_EV_LOOP_DROP, channel, b->clock, 0);
+        return rc;
+    case BL_CMD_POLARITY:
+        if (arg < 0 || arg > 1)
+            return BL_EINVAL;
+        return bl_evq_push(&b->line_events, BL_EV_POLARITY, channel, b->clock, (int32_t) arg);
+    case BL_CMD_OFFHOOK:
+    case BL_CMD_FLASH:
+        return BL_ESTATE; /* the station's hook is the station's, not the board's */
+    case BL_CMD_SET_CAS:
+        return BL_ENOTSUP;
+    default: {
+        int32_t type, value;
+
+        return bl_line_command(&c->line, command, arg, &type, &value); /* gains */
+    }
+    }
+}
+
 static int emu_command_locked(emu_board_t *b, int channel, int command, int64_t arg)
 {
     emu_chan_t *c;
@@ -304,10 +414,12 @@ static int emu_command_locked(emu_board_t *b, int channel, int command, int64_t 
     if (channel < 0 || channel >= b->nchan)
         return BL_ENODEV;
     c = &b->ch[channel];
+    if (c->type == BL_CHAN_FXS)
+        return fxs_command(b, channel, c, command, arg);
     if (command == BL_CMD_SET_CAS && c->type != BL_CHAN_E1)
         return BL_ENOTSUP;
-    /* RING_START / RING_STOP / POLARITY are FXS commands: the board has no station ports,
-       so they end as BL_ENOTSUP like any unknown command. */
+    /* RING_START / RING_STOP / POLARITY are station (FXS) commands: on lines and timeslots
+       they end as BL_ENOTSUP like any unknown command. */
     rc = bl_line_command(&c->line, command, arg, &type, &value);
     return rc < 0 || type == BL_EV_NONE ? rc
                                         : bl_evq_push(&b->line_events, type, channel, b->clock,
@@ -536,6 +648,15 @@ int bl_emu_line_signal(bl_board_t *board, int ch, int type, int value)
     default:
         rc = BL_EINVAL;
         break;
+    }
+    if (rc == BL_OK && board->ch[ch].type == BL_CHAN_FXS) {
+        /* The station's handset: lifting it trips the ringing. */
+        if (type == BL_EV_OFFHOOK) {
+            board->ch[ch].station_hook = 1;
+            board->ch[ch].ringing = 0;
+        } else if (type == BL_EV_ONHOOK) {
+            board->ch[ch].station_hook = 0;
+        }
     }
     if (rc == BL_OK)
         rc = bl_evq_push(&board->events, type, ch, board->clock, value);

@@ -2,11 +2,13 @@
 
 URL format::
 
-    emu://?lines=4&spans=0&law=alaw&profile=cn&clock=virtual&speed=1&seed=0
+    emu://?lines=4&stations=0&spans=0&law=alaw&profile=cn&clock=virtual&speed=1&seed=0
           &disconnect=both&espeak=0&scenario=calls.toml
 
 ``lines``       analog trunk (FXO) lines, 0–480 (default 4)
-``spans``       E1 spans of 30 timeslots each after the lines, 0–16 (default 0)
+``stations``    analog station ports (FXS) after the lines, 0–480 (default 0): scripted
+                phones (``board.driver.exchange.stations``, see :mod:`.stations`)
+``spans``       E1 spans of 30 timeslots each after the lines and stations, 0–16 (default 0)
 ``law``         ``alaw`` (default), ``ulaw`` or ``slin``: the board's frame codec
 ``profile``     tone profile of the exchange: ``cn`` (default), ``us``, ``uk``, ``etsi``
 ``clock``       ``virtual`` (default: as fast as the CPU allows) or ``realtime``
@@ -38,11 +40,12 @@ from .exchange import Exchange
 __all__ = ["EmuDriver"]
 
 _FORM = (
-    "emu://?lines=N&spans=N&law=alaw|ulaw|slin&profile=cn|us|uk|etsi&clock=virtual|realtime"
+    "emu://?lines=N&stations=N&spans=N&law=alaw|ulaw|slin&profile=cn|us|uk|etsi&clock=virtual|realtime"
     "&speed=X&seed=N&disconnect=loop|busy|both&espeak=0|1&scenario=FILE&r2=CN|ITU|BR"
 )
 _OPTIONS = {
     "lines",
+    "stations",
     "spans",
     "law",
     "profile",
@@ -79,6 +82,7 @@ class EmuDriver:
         *,
         lines: int = 4,
         spans: int = 0,
+        stations: int = 0,
         law: str = "alaw",
         profile: str = "cn",
         clock: str = "virtual",
@@ -96,7 +100,7 @@ class EmuDriver:
             raise InvalidUrlError(
                 f"emu:// option disconnect must be loop, busy or both, got {disconnect!r}"
             )
-        if lines + 30 * spans < 1:
+        if lines + stations + 30 * spans < 1:
             raise InvalidUrlError("emu:// needs at least one line or span")
         from ..dsp.specs import PROFILES
 
@@ -119,10 +123,14 @@ class EmuDriver:
         self.frame_len = 160
         self.lines = lines
         self.spans = spans
+        #: Analog station ports (FXS), channels ``lines`` .. ``lines + stations - 1``.
+        self.stations = stations
         #: The E1 spans' far end (``emulator.span.R2Span``) once open, when ``spans`` > 0.
         self.span: Any = None
         self.clock = MediaClock(clock, speed)
-        self._board = CabiDriver.emu(f"channels={lines}&spans={spans}&law={law}&frame=160")
+        self._board = CabiDriver.emu(
+            f"channels={lines}&stations={stations}&spans={spans}&law={law}&frame=160"
+        )
         self.line_side: EmuLineSide | None = None
         self.exchange: Exchange = None  # type: ignore[assignment]
         self._law = law
@@ -159,6 +167,7 @@ class EmuDriver:
         return cls(
             lines=_int(opts, "lines", 4, 0, 480),
             spans=_int(opts, "spans", 0, 0, 16),
+            stations=_int(opts, "stations", 0, 0, 480),
             law=opts.get("law", "alaw"),
             profile=opts.get("profile", "cn"),
             clock=opts.get("clock", "virtual"),
@@ -184,11 +193,19 @@ class EmuDriver:
             seed=self._seed,
             espeak=self._espeak,
         )
+        if self.stations:  # the phones on the station ports
+            from .stations import Stations
+
+            self.exchange.stations = Stations(self.exchange, self.lines, self.stations)
         if self.spans:
             from .span import R2Span
 
             self.span = self.exchange.span = R2Span(
-                self.line_side, self.lines, self.spans, law=self._law, variant=self.r2_variant
+                self.line_side,
+                self.lines + self.stations,
+                self.spans,
+                law=self._law,
+                variant=self.r2_variant,
             )
         if self._scenario:
             from .scenario import load_scenario

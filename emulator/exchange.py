@@ -125,6 +125,9 @@ class Exchange:
         self.no_dial_tone: set[int] = set()
         #: The far end of the E1 spans (``emulator.span.R2Span``), when the board has spans.
         self.span: Any = None
+        #: The phones on the station ports (``emulator.stations.Stations``), when the board
+        #: has station ports.
+        self.stations: Any = None
 
     # ------------------------------------------------------------------ scripting API
     def add_callee(self, callee: Callee) -> None:
@@ -177,6 +180,8 @@ class Exchange:
             cb()
         if self.span is not None:
             self.span.step(now)
+        if self.stations is not None:
+            self.stations.step(now)
 
     def _at(self, sample: int, cb: Callable[[], None], line: LineState | None = None) -> int:
         seq = next(self._seq)
@@ -391,6 +396,8 @@ class Exchange:
     # ------------------------------------------------------------------ board actions
     def _on_board(self, ev: Any) -> None:
         if self.span is not None and self.span.on_board(ev):
+            return
+        if self.stations is not None and self.stations.on_board(ev):
             return
         if not 0 <= ev.channel < len(self.lines):
             return
