@@ -7,7 +7,8 @@ A board has :class:`Channel` objects; :meth:`Board.wait_for_call` hands out inbo
 :class:`Call` objects; a channel's operations (:meth:`~Channel.answer`,
 :meth:`~Channel.play`, :meth:`~Channel.record`, :meth:`~Channel.get_digits`,
 :meth:`~Channel.send_digits`, :meth:`~Channel.dial`, :meth:`~Channel.flash`,
-:meth:`~Channel.hangup`) are coroutines.
+:meth:`~Channel.ring` (a station port), :meth:`~Channel.hangup`) are coroutines;
+:meth:`Board.bridge` connects channels (two: full duplex; more: a conference).
 
 How it works
 ------------
