@@ -717,6 +717,10 @@ cdef class DtmfDetector:
       signal (this de-emphasises 350-450 Hz dial tone and low-frequency speech energy).
       A column tone at twice the row frequency (+-8 Hz) is a note and its second harmonic,
       not a digit: no in-tolerance DTMF pair comes within 14 Hz of that relation.
+    * Coefficients and tables are compiled once per parameter set and kept, so creating a
+      detector costs microseconds. Samples are analysed with the GIL released; the events
+      of a call are then built in one pass, so the GIL is held only to check the input and
+      to create the :class:`~boardlib.dsp.DtmfDigit` objects.
     * A digit starts after 4 consecutive windows that pass every check with the same digit
       and ends after 5 consecutive windows that do not; a shorter interruption is bridged.
       Each window is allowed 3 dB more twist than the limit (one window's powers carry the
