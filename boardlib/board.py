@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import heapq
 import itertools
 import logging
 import math
@@ -67,6 +66,7 @@ from .errors import (
     InvalidUrlError,
     SignalFormatError,
 )
+from .events import Scheduler
 from .media import Playable, Source, as_source
 from .states import ChannelState, HangupCause, TermReason
 
@@ -1039,9 +1039,7 @@ class Board:
         self._task: asyncio.Task[None] | None = None
         self._closing = False
         self._open = False
-        self._timers: list[tuple[int, int, Callable[[], None]]] = []
-        self._cancelled: set[int] = set()
-        self._seq = itertools.count()
+        self._timers = Scheduler()
         self._incoming: asyncio.Queue[Call] | None = None
         self._active_tx: set[Channel] = set()
         self._active_rx: set[Channel] = set()
@@ -1251,12 +1249,10 @@ class Board:
         self._driver._command(ch.index, command, argument)
 
     def _call_at(self, sample: int, callback: Callable[[], None]) -> int:
-        seq = next(self._seq)
-        heapq.heappush(self._timers, (sample, seq, callback))
-        return seq
+        return self._timers.at(sample, callback)
 
     def _cancel(self, handle: int) -> None:
-        self._cancelled.add(handle)
+        self._timers.cancel(handle)
 
     def _state_changed(self, ch: Channel) -> None:
         if not self.channels or len(self._cid_eligible) <= ch.index:
@@ -1440,13 +1436,7 @@ class Board:
                 self._tx_pcm[i] = acc
 
     def _run_timers(self) -> None:
-        timers = self._timers
-        while timers and timers[0][0] <= self.now:
-            _, seq, cb = heapq.heappop(timers)
-            if seq in self._cancelled:
-                self._cancelled.discard(seq)
-                continue
-            cb()
+        self._timers.run_due(self.now)
 
     def _driver_error(self, exc: DriverOperationError) -> None:
         self.stats["driver_errors"] += 1

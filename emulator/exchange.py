@@ -14,7 +14,6 @@ sample clock: the exchange acts at the start of each 20 ms tick.
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import logging
 from collections.abc import Callable
@@ -35,6 +34,7 @@ from ..dsp import (
 )
 from ..dsp.callerid import build_mdmf, encode
 from ..dsp.specs import SPECIAL_TONES, ToneProfile, ToneSpec, get_profile
+from ..events import Scheduler
 from .parties import Callee, Caller
 from .voices import speech
 
@@ -113,9 +113,7 @@ class Exchange:
         self.callees: dict[str, Callee] = {}
         self.timeline: list[TimelineEntry] = []
         self.now = 0
-        self._sched: list[tuple[int, int, Callable[[], None]]] = []
-        self._cancelled: set[int] = set()
-        self._seq = itertools.count()
+        self._sched = Scheduler()
         self._calls = itertools.count(1)
         self._listening: set[int] = set()
         self._tone_cache: dict[str, np.ndarray] = {}
@@ -171,28 +169,26 @@ class Exchange:
             self._on_board(ev)
         if self._listening:
             self._listen()
-        sched = self._sched
-        while sched and sched[0][0] <= now:
-            _, seq, cb = heapq.heappop(sched)
-            if seq in self._cancelled:
-                self._cancelled.discard(seq)
-                continue
-            cb()
+        self._sched.run_due(now)
         if self.span is not None:
             self.span.step(now)
         if self.stations is not None:
             self.stations.step(now)
 
     def _at(self, sample: int, cb: Callable[[], None], line: LineState | None = None) -> int:
-        seq = next(self._seq)
-        heapq.heappush(self._sched, (sample, seq, cb))
+        handle = self._sched.at(sample, cb)
         if line is not None:
-            line.pending.append(seq)
-        return seq
+            line.pending.append(handle)
+        return handle
 
     def _cancel_line(self, ln: LineState) -> None:
-        self._cancelled.update(ln.pending)
+        self._sched.cancel_all(ln.pending)
         ln.pending.clear()
+
+    @property
+    def idle(self) -> bool:
+        """True when nothing more is scheduled on the exchange."""
+        return not self._sched
 
     # ------------------------------------------------------------------ audio helpers
     def _codes(self, pcm: np.ndarray) -> np.ndarray:

@@ -22,8 +22,6 @@ seizure, offer/accept, answer and end, and the Q.850 cause.
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +31,7 @@ import numpy as np
 
 from ..drivers.base import Alarm, EventType
 from ..dsp import alaw_decode, alaw_encode, ulaw_decode, ulaw_encode
+from ..events import Scheduler
 from ..r2.protocol import (
     Accepted,
     Answered,
@@ -117,7 +116,7 @@ class _Chan(R2Register):
         return self.span._at(sample, callback)
 
     def _cancel(self, handle: Any) -> None:
-        self.span._cancelled.add(handle)
+        self.span._sched.cancel(handle)
 
     def _call_event(self, ev: Any) -> None:
         self.span._event(self, ev)
@@ -154,9 +153,7 @@ class R2Span:
         self.default_outcome = "answer"
         self.calls: list[SpanCall] = []
         self.alarms = [0] * (spans + 1)
-        self._sched: list[tuple[int, int, Callable[[], None]]] = []
-        self._cancelled: set[int] = set()
-        self._seq = itertools.count()
+        self._sched = Scheduler()
         self._active: set[_Chan] = set()  # channels with tones, monitoring or a call
         self._deciding: _Chan | None = None
         self._frame = np.zeros(160, np.int16)
@@ -235,13 +232,7 @@ class R2Span:
         """Act at the start of the tick beginning at board sample ``now`` (after the board's
         line events were delivered with :meth:`on_board`)."""
         self.now = now
-        sched = self._sched
-        while sched and sched[0][0] <= now:
-            _, seq, cb = heapq.heappop(sched)
-            if seq in self._cancelled:
-                self._cancelled.discard(seq)
-                continue
-            cb()
+        self._sched.run_due(now)
         # the board's line signals of this tick, after the exchange's own scheduled actions:
         # a seizure from both ends in the same tick is a glare
         events, self._events = self._events, []
@@ -318,9 +309,7 @@ class R2Span:
         return codes
 
     def _at(self, sample: int, cb: Callable[[], None]) -> int:
-        seq = next(self._seq)
-        heapq.heappush(self._sched, (sample, seq, cb))
-        return seq
+        return self._sched.at(sample, cb)
 
     # ------------------------------------------------------------------ calls
     def _seize(self, call: SpanCall, channel: int | None) -> None:

@@ -242,7 +242,7 @@ class Stations:
 
     def _hangup(self, sp: StationPort) -> None:
         ex = self.exchange
-        ex._cancelled.update(sp.pending)
+        ex._sched.cancel_all(sp.pending)
         sp.pending.clear()
         if not sp.offhook:
             return

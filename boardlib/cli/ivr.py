@@ -74,7 +74,7 @@ async def _run(args: argparse.Namespace) -> list[dict[str, Any]]:
             return bool(seen) and board.seconds > 5 and \
                 all(r["outcome"] != "pending" for r in res.values()) and \
                 all(ln.state == "idle" for ln in exchange.lines) and not engine.monitor() and \
-                not exchange._sched  # nothing more scheduled
+                exchange.idle  # nothing more scheduled
         reports = await engine.serve(board, done, args.seconds)
     return [r.as_dict() for r in sorted(reports, key=lambda r: r.start)]
 
