@@ -151,27 +151,114 @@ cdef extern from *:
         return y < 0.0f ? -r : r;
     }
 
-    /* Phase advance of bin k from the previous window to this one, minus the nominal one. */
-    static inline float dtmf_phase_error(const dtmf_rx_state_t *s, const dtmf_rx_descriptor_t *t,
-                                         const float *z, int k) {
-        float zr = z[k] * s->prev_z[k] + z[8+k] * s->prev_z[8+k];
-        float zi = z[8+k] * s->prev_z[k] - z[k] * s->prev_z[8+k];
-        float yr = zr * t->rot_re_f[k] - zi * t->rot_im_f[k];
-        float yi = zr * t->rot_im_f[k] + zi * t->rot_re_f[k];
-        return dtmf_atan2f(yi, yr);
+    /* The per-window decision runs on SSE2 vectors where available: four bins of a group
+       per vector, and the two phase errors in two lanes. Every lane performs the same IEEE
+       single-precision operations, in the same order, as the scalar code beside it, so both
+       paths give bit-identical results. */
+    #if defined(__SSE2__)
+    #include <emmintrin.h>
+    #define DTMF_SSE2 1
+
+    /* First index of the largest power of the group (the scalar loop's tie rule), and
+       whether every other power is at least `relpeak` times weaker (false when all are 0). */
+    static inline int dtmf_group(__m128 p, __m128 relpeak, int *idx) {
+        __m128 m = _mm_max_ps(p, _mm_shuffle_ps(p, p, _MM_SHUFFLE(2, 3, 0, 1)));
+        int i, big;
+        m = _mm_max_ps(m, _mm_shuffle_ps(m, m, _MM_SHUFFLE(1, 0, 3, 2)));
+        i = __builtin_ctz((unsigned) _mm_movemask_ps(_mm_cmpeq_ps(p, m)) | 16u);
+        /* p[i] * relpeak > p[i] whenever p[i] > 0: exactly lane i exceeds the peak. */
+        big = _mm_movemask_ps(_mm_cmpgt_ps(_mm_mul_ps(p, relpeak), m));
+        *idx = i & 3;
+        return big == (1 << i);
+    }
+
+    /* Lane-wise dtmf_atan2f. */
+    static inline __m128 dtmf_atan2_ps(__m128 y, __m128 x) {
+        const __m128 sign = _mm_set1_ps(-0.0f), zero = _mm_setzero_ps();
+        __m128 ax = _mm_andnot_ps(sign, x), ay = _mm_andnot_ps(sign, y);
+        __m128 mn = _mm_min_ps(ax, ay), mx = _mm_max_ps(ay, ax);
+        __m128 a = _mm_and_ps(_mm_cmpgt_ps(mx, zero), _mm_div_ps(mn, mx));
+        __m128 q = _mm_mul_ps(a, a);
+        __m128 r = _mm_add_ps(_mm_mul_ps(_mm_mul_ps(_mm_sub_ps(_mm_mul_ps(_mm_add_ps(
+                        _mm_mul_ps(_mm_set1_ps(-0.0464964749f), q), _mm_set1_ps(0.15931422f)), q),
+                        _mm_set1_ps(0.327622764f)), q), a), a);
+        __m128 m = _mm_cmpgt_ps(ay, ax);
+        r = _mm_or_ps(_mm_and_ps(m, _mm_sub_ps(_mm_set1_ps(1.57079637f), r)), _mm_andnot_ps(m, r));
+        m = _mm_cmplt_ps(x, zero);
+        r = _mm_or_ps(_mm_and_ps(m, _mm_sub_ps(_mm_set1_ps(3.14159274f), r)), _mm_andnot_ps(m, r));
+        return _mm_xor_ps(r, _mm_and_ps(_mm_cmplt_ps(y, zero), sign));
+    }
+    #endif
+
+    /* Phase advances of bins r and c from the previous window to this one, minus the
+       nominal ones. */
+    static inline void dtmf_phase_errors(const dtmf_rx_state_t *s, const dtmf_rx_descriptor_t *t,
+                                         const float *z, int r, int c, float *dr, float *dc) {
+    #ifdef DTMF_SSE2
+        __m128 pr = _mm_setr_ps(s->prev_z[r], s->prev_z[c], 0.0f, 0.0f);
+        __m128 pi = _mm_setr_ps(s->prev_z[8+r], s->prev_z[8+c], 0.0f, 0.0f);
+        __m128 zr = _mm_setr_ps(z[r], z[c], 0.0f, 0.0f);
+        __m128 zi = _mm_setr_ps(z[8+r], z[8+c], 0.0f, 0.0f);
+        __m128 rr = _mm_setr_ps(t->rot_re_f[r], t->rot_re_f[c], 0.0f, 0.0f);
+        __m128 ri = _mm_setr_ps(t->rot_im_f[r], t->rot_im_f[c], 0.0f, 0.0f);
+        __m128 xr = _mm_add_ps(_mm_mul_ps(zr, pr), _mm_mul_ps(zi, pi));
+        __m128 xi = _mm_sub_ps(_mm_mul_ps(zi, pr), _mm_mul_ps(zr, pi));
+        __m128 yr = _mm_sub_ps(_mm_mul_ps(xr, rr), _mm_mul_ps(xi, ri));
+        __m128 yi = _mm_add_ps(_mm_mul_ps(xr, ri), _mm_mul_ps(xi, rr));
+        float out[4];
+        _mm_storeu_ps(out, dtmf_atan2_ps(yi, yr));
+        *dr = out[0]; *dc = out[1];
+    #else
+        int k, i;
+        float e[2];
+        for (i = 0; i < 2; i++) {
+            k = i ? c : r;
+            float zr = z[k] * s->prev_z[k] + z[8+k] * s->prev_z[8+k];
+            float zi = z[8+k] * s->prev_z[k] - z[k] * s->prev_z[8+k];
+            float yr = zr * t->rot_re_f[k] - zi * t->rot_im_f[k];
+            float yi = zr * t->rot_im_f[k] + zi * t->rot_re_f[k];
+            e[i] = dtmf_atan2f(yi, yr);
+        }
+        *dr = e[0]; *dc = e[1];
+    #endif
     }
 
     /* One analysis window m (samples 52m .. 52m+103): a = first half, b = second half (each
        with its own phase origin). */
     static void dtmf_window(dtmf_rx_state_t *s, const dtmf_rx_descriptor_t *t, int64_t m,
                             const float *a, const float *b, double energy) {
-        float z[16], p[8];
-        float ar, ac, dr, dc, pr0, pc0, pr1, pc1;
+        float z[16];
+        float ar, ac, dr, dc, pr0, pc0;
         double pr = 0.0, pc = 0.0, q;
         int k, r, c, valid = 0, ok = 0, digit = -1;
 
         if (a != NULL && energy >= t->min_energy) {
             /* Window DFT = first half + second half moved to the window's phase origin. */
+    #ifdef DTMF_SSE2
+            __m128 zv[4], pv[2];
+            const __m128 relpeak = _mm_set1_ps(t->relpeak);
+            for (k = 0; k < 2; k++) {
+                __m128 rre = _mm_loadu_ps(t->rot_re_f + 4 * k), rim = _mm_loadu_ps(t->rot_im_f + 4 * k);
+                __m128 bre = _mm_loadu_ps(b + 4 * k), bim = _mm_loadu_ps(b + 8 + 4 * k);
+                zv[k] = _mm_add_ps(_mm_loadu_ps(a + 4 * k),
+                                   _mm_sub_ps(_mm_mul_ps(rre, bre), _mm_mul_ps(rim, bim)));
+                zv[2+k] = _mm_add_ps(_mm_loadu_ps(a + 8 + 4 * k),
+                                     _mm_add_ps(_mm_mul_ps(rre, bim), _mm_mul_ps(rim, bre)));
+                pv[k] = _mm_add_ps(_mm_mul_ps(zv[k], zv[k]), _mm_mul_ps(zv[2+k], zv[2+k]));
+                _mm_storeu_ps(z + 4 * k, zv[k]);
+                _mm_storeu_ps(z + 8 + 4 * k, zv[2+k]);
+            }
+            valid = dtmf_group(pv[0], relpeak, &r);
+            valid &= dtmf_group(pv[1], relpeak, &c);
+            c += 4;
+            {
+                float pw[8];
+                _mm_storeu_ps(pw, pv[0]);
+                _mm_storeu_ps(pw + 4, pv[1]);
+                pr0 = pw[r]; pc0 = pw[c];
+            }
+    #else
+            float p[8];
             for (k = 0; k < 8; k++) {
                 z[k] = a[k] + (t->rot_re_f[k] * b[k] - t->rot_im_f[k] * b[8+k]);
                 z[8+k] = a[8+k] + (t->rot_re_f[k] * b[8+k] + t->rot_im_f[k] * b[k]);
@@ -183,28 +270,28 @@ cdef extern from *:
             c = p[5] > p[4] ? 5 : 4;
             c = p[6] > p[c] ? 6 : c;
             c = p[7] > p[c] ? 7 : c;
-            digit = 4 * r + (c - 4);
             /* Every other tone of each group at least 6 dB under the strongest one. */
             valid = p[r] > 0.0f && p[c] > 0.0f;
             for (k = 0; k < 4; k++)
                 if (k != r && p[k] * t->relpeak > p[r]) valid = 0;
             for (k = 4; k < 8; k++)
                 if (k != c && p[k] * t->relpeak > p[c]) valid = 0;
+            pr0 = p[r]; pc0 = p[c];
+    #endif
+            digit = 4 * r + (c - 4);
             if (valid && s->prev_valid && s->prev_digit == digit) {
                 /* The tone must be steady: similar power in this window and the previous. */
                 ar = s->prev_z[r] * s->prev_z[r] + s->prev_z[8+r] * s->prev_z[8+r];
                 ac = s->prev_z[c] * s->prev_z[c] + s->prev_z[8+c] * s->prev_z[8+c];
-                if (ar * t->balance >= p[r] && p[r] * t->balance >= ar
-                        && ac * t->balance >= p[c] && p[c] * t->balance >= ac) {
+                if (ar * t->balance >= pr0 && pr0 * t->balance >= ar
+                        && ac * t->balance >= pc0 && pc0 * t->balance >= ac) {
                     /* Frequency from the phase advance over one hop. */
-                    dr = dtmf_phase_error(s, t, z, r);
-                    dc = dtmf_phase_error(s, t, z, c);
+                    dtmf_phase_errors(s, t, z, r, c, &dr, &dc);
                     /* A column tone at twice the row frequency is a note and its second
                        harmonic: no in-tolerance DTMF pair comes within 14 Hz of that. */
                     if (fabsf(dr) <= t->tol_rad[r] && fabsf(dc) <= t->tol_rad[c]
                             && fabsf(t->freq[c] + dc * t->hz_per_rad
                                      - 2.0f * (t->freq[r] + dr * t->hz_per_rad)) > t->harmonic_hz) {
-                        pr0 = p[r]; pc0 = p[c];
                         pr = pr0 * t->ms_scale / dtmf_gain(t, dr);
                         pc = pc0 * t->ms_scale / dtmf_gain(t, dc);
                         q = energy * t->e_scale;
@@ -214,7 +301,6 @@ cdef extern from *:
                     }
                 }
             }
-            (void) pr1; (void) pc1;
             memcpy(s->prev_z, z, sizeof(z));
         } else {
             valid = 0;
