@@ -37,6 +37,7 @@ cdef extern from *:
         int64_t start;
         int64_t duration;
         double low_db, high_db;     /* levels of the two tones, dBm0 */
+        int64_t hops;               /* duration in hops (duration = 52 hops + a constant) */
     } dtmf_event_t;
 
     typedef struct {
@@ -91,7 +92,8 @@ cdef extern from *:
         e = &s->ev[s->nev++];
         e->digit = (int16_t) s->cur;
         e->start = (int64_t) DTMF_HALF * s->first + t->start_offset;
-        e->duration = (int64_t) DTMF_HALF * (s->last_ok - s->first) + t->duration_offset;
+        e->hops = s->last_ok - s->first;
+        e->duration = (int64_t) DTMF_HALF * e->hops + t->duration_offset;
         e->low_db = 10.0 * log10((s->sr / s->ns) / t->ms0);
         e->high_db = 10.0 * log10((s->sc / s->ns) / t->ms0);
     }
@@ -413,13 +415,35 @@ cdef extern from *:
         return m->offset;
     }
 
+    /* Durations take few values (whole hops plus a constant): their int objects are made
+       once and shared, one allocation less per event. */
+    #define DTMF_DUR_CACHE 512
+    static PyObject *dtmf_dur_obj[DTMF_DUR_CACHE];
+    static int64_t dtmf_dur_val[DTMF_DUR_CACHE];
+
+    static PyObject *dtmf_duration_obj(const dtmf_event_t *e) {
+        PyObject *o;
+        if (e->hops < 0 || e->hops >= DTMF_DUR_CACHE)
+            return PyLong_FromLongLong((long long) e->duration);
+        o = dtmf_dur_obj[e->hops];
+        if (o == NULL || dtmf_dur_val[e->hops] != e->duration) {
+            o = PyLong_FromLongLong((long long) e->duration);
+            if (o == NULL) return NULL;
+            Py_XDECREF(dtmf_dur_obj[e->hops]);
+            dtmf_dur_obj[e->hops] = o;
+            dtmf_dur_val[e->hops] = e->duration;
+        }
+        Py_INCREF(o);
+        return o;
+    }
+
     static PyObject *dtmf_event_obj(const dtmf_event_t *e, long channel) {
         PyObject *v[DTMF_EVENT_FIELDS], *o = NULL;
         int i;
         v[0] = dtmf_digit_str[e->digit & 15];
         Py_INCREF(v[0]);
         v[1] = PyLong_FromLongLong((long long) e->start);
-        v[2] = PyLong_FromLongLong((long long) e->duration);
+        v[2] = dtmf_duration_obj(e);
         v[3] = PyFloat_FromDouble(e->low_db);
         v[4] = PyFloat_FromDouble(e->high_db);
         v[5] = PyLong_FromLong(channel);
@@ -436,15 +460,19 @@ cdef extern from *:
     }
 
     /* The pending events of channels 0..nch-1 as one new list (channel -1 when `single`),
-       in channel order; the channels' event queues are emptied. */
-    static PyObject *dtmf_collect(dtmf_rx_state_t *st, int nch, int single) {
-        Py_ssize_t total = 0, k = 0;
+       in channel order; the channels' event queues are emptied. With `chans`, only the
+       `nch` channels listed there (ascending) hold events, `total` in all. */
+    static PyObject *dtmf_collect_from(dtmf_rx_state_t *st, int nch, int single,
+                                       const int *chans, Py_ssize_t total) {
+        Py_ssize_t k = 0;
         PyObject *list, *o;
-        int ch, i;
-        for (ch = 0; ch < nch; ch++) total += st[ch].nev;
+        int j, ch, i;
+        if (chans == NULL)
+            for (total = 0, ch = 0; ch < nch; ch++) total += st[ch].nev;
         list = PyList_New(total);
         if (list == NULL) return NULL;
-        for (ch = 0; ch < nch; ch++) {
+        for (j = 0; j < nch; j++) {
+            ch = chans != NULL ? chans[j] : j;
             for (i = 0; i < st[ch].nev; i++) {
                 o = dtmf_event_obj(&st[ch].ev[i], single ? -1 : ch);
                 if (o == NULL) { Py_DECREF(list); return NULL; }
@@ -453,6 +481,10 @@ cdef extern from *:
             st[ch].nev = 0;
         }
         return list;
+    }
+
+    static PyObject *dtmf_collect(dtmf_rx_state_t *st, int nch, int single) {
+        return dtmf_collect_from(st, nch, single, NULL, 0);
     }
     """
     int DTMF_HALF
@@ -520,6 +552,8 @@ cdef extern from *:
     PyObject *dtmf_digit_str[16]
     Py_ssize_t dtmf_slot_offset(object descr)
     list dtmf_collect(dtmf_rx_state_t *st, int nch, int single)
+    list dtmf_collect_from(dtmf_rx_state_t *st, int nch, int single, const int *chans,
+                           Py_ssize_t total)
 
 
 DIGITS = "123A456B789C*0#D"
@@ -938,6 +972,7 @@ cdef class DtmfDetectorBank:
 
     cdef dtmf_rx_descriptor_t *desc
     cdef dtmf_rx_state_t *st
+    cdef int *pending  # channels with events after a chunk, ascending
     cdef readonly int channels
     cdef readonly object law
     cdef bint is_law
@@ -947,10 +982,12 @@ cdef class DtmfDetectorBank:
         if self.desc == NULL:
             raise MemoryError()
         self.st = NULL
+        self.pending = NULL
 
     def __dealloc__(self):
         free(self.desc)
         free(self.st)
+        free(self.pending)
 
     def __init__(self, channels, sample_rate=8000, threshold_dbm0=-42.0, max_twist_db=8.0,
                  max_reverse_twist_db=4.0, law=None):
@@ -960,7 +997,8 @@ cdef class DtmfDetectorBank:
         _fill_descriptor(self.desc, sample_rate, threshold_dbm0, max_twist_db,
                          max_reverse_twist_db, law)
         self.st = <dtmf_rx_state_t *> calloc(nch, sizeof(dtmf_rx_state_t))
-        if self.st == NULL:
+        self.pending = <int *> calloc(nch, sizeof(int))
+        if self.st == NULL or self.pending == NULL:
             raise MemoryError()
         self.channels = nch
         self.law = law
@@ -986,7 +1024,8 @@ cdef class DtmfDetectorBank:
         cdef Py_buffer view
         cdef Py_ssize_t n, start, step, ch, row
         cdef int nch = self.channels
-        cdef int any_events
+        cdef int npending
+        cdef Py_ssize_t total
         cdef int is_law = self.is_law
         cdef const char *base
         if not _fast_view(block, &view, 2, is_law):
@@ -1009,23 +1048,29 @@ cdef class DtmfDetectorBank:
             start = 0
             while start < n:
                 step = min(<Py_ssize_t> _CHUNK, n - start)
-                any_events = 0
+                npending = 0
+                total = 0
                 with nogil:
-                    if not is_law:
-                        for ch in range(nch):
+                    for ch in range(nch):
+                        if not is_law:
                             dtmf_rx_s16(&self.st[ch], self.desc, &_kern,
                                         <const int16_t *> (base + ch * row) + start, step)
-                            any_events |= self.st[ch].nev
-                    else:
-                        for ch in range(nch):
+                        else:
                             dtmf_rx_u8(&self.st[ch], self.desc, &_kern,
                                        <const uint8_t *> (base + ch * row) + start, step)
-                            any_events |= self.st[ch].nev
-                if any_events:
-                    if events:
-                        events.extend(self._collect())
+                        if self.st[ch].nev:
+                            self.pending[npending] = <int> ch
+                            npending += 1
+                            total += self.st[ch].nev
+                if npending:
+                    if _fast_events:
+                        got = dtmf_collect_from(self.st, npending, 0, self.pending, total)
                     else:
-                        events = self._collect()
+                        got = self._collect()
+                    if events:
+                        events.extend(got)
+                    else:
+                        events = got
                 start += step
         finally:
             PyBuffer_Release(&view)
