@@ -62,7 +62,8 @@ cdef extern from *:
         float ha[2][16];            /* their DFTs (each with its own phase origin) */
         uint64_t he[2];             /* their first-difference energies */
         int hcorr[2], hpoison[2];   /* DFT computed; half-block has lost samples */
-        int32_t xprev;              /* last sample of the previous half-block */
+        int32_t xprev;              /* last sample before the next one (0 after lost audio) */
+        uint64_t eacc;              /* first-difference energy of the half-block being filled */
         float prev_z[16];
         int64_t half;               /* index of the half-block being filled */
         int off;                    /* samples already in it */
@@ -323,17 +324,16 @@ cdef extern from *:
 
     /* Half-block `half` is complete: its energy now, its DFT only when a window needs it. */
     static void dtmf_complete_half(dtmf_rx_state_t *s, const dtmf_rx_descriptor_t *t,
-                                   const bl_corr_kernels_t *fn, const int16_t *src) {
+                                   const bl_corr_kernels_t *fn) {
         int cur = (int) (s->half & 1), prv = cur ^ 1;
         uint64_t e = 0;
         s->hpoison[cur] = s->poison;
         s->hcorr[cur] = 0;
-        if (!s->poison) {
-            e = fn->energy(src != NULL ? src : s->hb[cur], DTMF_HALF, s->xprev);
-            s->xprev = s->hb[cur][DTMF_HALF - 1];
-        } else {
+        if (!s->poison)
+            e = s->eacc;
+        else
             s->xprev = 0;
-        }
+        s->eacc = 0;
         s->he[cur] = e;
         if (s->half >= 1) {
             if (!s->hpoison[prv] && !s->poison
@@ -357,10 +357,13 @@ cdef extern from *:
         while (n > 0) {
             step = DTMF_HALF - s->off;
             if (step > n) step = (int) n;
+            /* The energy is summed piece by piece, straight from the input (an integer sum:
+               the same for any chunking). */
+            s->eacc += fn->energy(amp, step, s->xprev);
+            s->xprev = amp[step - 1];
             memcpy(&s->hb[s->half & 1][s->off], amp, (size_t) step * sizeof(int16_t));
             amp += step; n -= step; s->off += step;
-            if (s->off == DTMF_HALF)
-                dtmf_complete_half(s, t, fn, step == DTMF_HALF ? amp - DTMF_HALF : NULL);
+            if (s->off == DTMF_HALF) dtmf_complete_half(s, t, fn);
         }
     }
 
@@ -373,8 +376,10 @@ cdef extern from *:
             if (step > n) step = (int) n;
             dst = &s->hb[s->half & 1][s->off];
             for (i = 0; i < step; i++) dst[i] = t->lut[amp[i]];
+            s->eacc += fn->energy(dst, step, s->xprev);
+            s->xprev = dst[step - 1];
             amp += step; n -= step; s->off += step;
-            if (s->off == DTMF_HALF) dtmf_complete_half(s, t, fn, NULL);
+            if (s->off == DTMF_HALF) dtmf_complete_half(s, t, fn);
         }
     }
 
@@ -387,7 +392,7 @@ cdef extern from *:
             step = DTMF_HALF - s->off;
             if (step > n) step = (int) n;
             n -= step; s->off += step;
-            if (s->off == DTMF_HALF) dtmf_complete_half(s, t, fn, NULL);
+            if (s->off == DTMF_HALF) dtmf_complete_half(s, t, fn);
         }
     }
 

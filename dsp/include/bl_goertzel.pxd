@@ -97,11 +97,21 @@ cdef extern from *:
             bl_v##N##u acc = {0}, v;                                                       \\
             int32_t d = (int32_t) x[0] - xprev;                                            \\
             uint32_t e = ((uint32_t) d * (uint32_t) d) >> 6;                               \\
-            int i;                                                                         \\
+            int i, k;                                                                      \\
             for (i = 1; i + N <= n; i += N) {                                              \\
                 v = (bl_v##N##u) (__builtin_convertvector(*(const bl_v##N##s_u *) (x + i), bl_v##N##i) \\
                                   - __builtin_convertvector(*(const bl_v##N##s_u *) (x + i - 1), bl_v##N##i)); \\
                 acc += (v * v) >> 6;                                                       \\
+            }                                                                              \\
+            if (i < n && n > N) {                                                          \\
+                /* The last N differences once more, the lanes already summed masked off. */ \\
+                bl_v##N##i lane;                                                           \\
+                int j = n - N;                                                             \\
+                for (k = 0; k < N; k++) lane[k] = k + j;                                   \\
+                v = (bl_v##N##u) (__builtin_convertvector(*(const bl_v##N##s_u *) (x + j), bl_v##N##i) \\
+                                  - __builtin_convertvector(*(const bl_v##N##s_u *) (x + j - 1), bl_v##N##i)); \\
+                acc += ((v * v) >> 6) & (bl_v##N##u) (lane >= i);                          \\
+                i = n;                                                                     \\
             }                                                                              \\
             for (; i < n; i++) {                                                           \\
                 d = (int32_t) x[i] - (int32_t) x[i - 1];                                   \\
