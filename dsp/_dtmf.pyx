@@ -826,7 +826,9 @@ cdef class DtmfDetector:
       overlapping windows cost one 16-lane correlation per sample. That correlation
       vectorises across the lanes (AVX-512, AVX2 or baseline SSE2 kernel, chosen at run time)
       and is only computed when the window's energy could hold a digit: silence and quiet
-      lines cost little more than a copy and an energy sum.
+      lines cost little more than a copy and an energy sum. The per-window decision below
+      runs on SSE2 vectors (group peaks by compare masks, both phase errors in one vector
+      arctangent) with results bit-identical to the scalar code used elsewhere.
     * Per window: the strongest row and column tone; every other tone of each group must be
       at least 6 dB weaker.
     * Steadiness: each tone's power in this window and the previous one agree within 4.8 dB,
@@ -844,8 +846,9 @@ cdef class DtmfDetector:
       not a digit: no in-tolerance DTMF pair comes within 14 Hz of that relation.
     * Coefficients and tables are compiled once per parameter set and kept, so creating a
       detector costs microseconds. Samples are analysed with the GIL released; the events
-      of a call are then built in one pass, so the GIL is held only to check the input and
-      to create the :class:`~boardlib.dsp.DtmfDigit` objects.
+      of a call are then built in one pass over the channels that have any (listed during
+      the analysis), so the GIL is held only to check the input and to create the
+      :class:`~boardlib.dsp.DtmfDigit` objects, whatever the number of channels.
     * A digit starts after 4 consecutive windows that pass every check with the same digit
       and ends after 5 consecutive windows that do not; a shorter interruption is bridged.
       Each window is allowed 3 dB more twist than the limit (one window's powers carry the
