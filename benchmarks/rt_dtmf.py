@@ -4,8 +4,9 @@ Kernels, all fed 160-sample (20 ms) frames:
 
 * one :class:`boardlib.dsp.DtmfDetector` (one channel);
 * :class:`boardlib.dsp.DtmfDetectorBank` over 256 channels;
-* two banks of 128 channels in two Python threads (wall-clock throughput, compared with the
-  same two banks run one after the other in one thread: the ratio shows the GIL is released);
+* two banks in two Python threads, 128 channels each (the same 256 channels split) and 256
+  channels each (wall-clock throughput, compared with the same two banks run one after the
+  other in one thread: the ratio shows the GIL is released);
 * spandsp's ``dtmf_rx`` over the same 256 channels (``tests.reference.spandsp.DtmfRxBank``).
 
 Two audio mixes: ``dialling`` (every channel dials 50 ms / 50 ms digits all the time: the
@@ -77,16 +78,22 @@ def _wall_rate(run, samples: int, min_seconds: float = 1.0) -> float:  # type: i
     return best
 
 
-def thread_scaling(audio: np.ndarray) -> tuple[float, float]:
-    """Wall-clock realtime channels of two 128-channel banks: one thread, then two threads."""
+def thread_scaling(audio: np.ndarray, per_bank: int) -> tuple[float, float]:
+    """Wall-clock realtime channels of two banks of ``per_bank`` channels: one thread, then two.
+
+    With ``per_bank`` half the channels the two banks split the same 256 channels; with
+    ``per_bank`` all of them each thread runs a 256-channel bank of its own (512 channels).
+    """
     from boardlib.dsp import DtmfDetectorBank
 
-    half = audio.shape[0] // 2
-    parts = [_frames(np.ascontiguousarray(audio[:half])),
-             _frames(np.ascontiguousarray(audio[half:]))]
-    banks = [DtmfDetectorBank(half), DtmfDetectorBank(half)]
+    if per_bank == audio.shape[0]:
+        parts = [_frames(audio), _frames(audio.copy())]
+    else:
+        parts = [_frames(np.ascontiguousarray(audio[:per_bank])),
+                 _frames(np.ascontiguousarray(audio[per_bank:2 * per_bank]))]
+    banks = [DtmfDetectorBank(per_bank), DtmfDetectorBank(per_bank)]
     repeats = 10  # long runs, so that starting the threads does not count
-    total = audio.shape[0] * len(parts[0]) * FRAME * repeats
+    total = 2 * per_bank * len(parts[0]) * FRAME * repeats
 
     def feed(i: int) -> None:
         for _ in range(repeats):
@@ -162,10 +169,12 @@ def measure() -> list[Row]:
         rows.append(Row(kernel, "boardlib", channels_per_core(run_bank, total), note=simd))
         rows.append(Row(kernel, "spandsp", channels_per_core(run_peer, total),
                         note="dtmf_rx, one C loop over the channels"))
-        one, two = thread_scaling(audio)
-        rows.append(Row(f"2 banks x 128ch, {mix}, wall clock", "boardlib 1 thread", one))
-        rows.append(Row(f"2 banks x 128ch, {mix}, wall clock", "boardlib 2 threads", two,
-                        note=f"{two / one:.2f}x the 1-thread figure"))
+        for per_bank in (CHANNELS // 2, CHANNELS):
+            one, two = thread_scaling(audio, per_bank)
+            kernel = f"2 banks x {per_bank}ch, {mix}, wall clock"
+            rows.append(Row(kernel, "boardlib 1 thread", one))
+            rows.append(Row(kernel, "boardlib 2 threads", two,
+                            note=f"{two / one:.2f}x the 1-thread figure"))
     compare(rows, "boardlib", "spandsp")
     talk = false_digits_per_hour()
     if talk is not None:
