@@ -9,8 +9,14 @@
  * Per tick, stdin carries "T <rx_abcd>\n" followed by 160 A-law octets (what the board sent);
  * stdout answers "F <tx_abcd> <n>\n", then n event lines, then 160 A-law octets.
  *
- * Usage: or2peer answer <max_dnis>            accept (with charge) and answer every call
- *        or2peer call <ani> <dnis> <hold_ms>  place one call, clear forward hold_ms after answer
+ * Usage: or2peer answer <max_dnis> [option=value ...]
+ *            take every call: ani_first=1|0 (OpenR2's get_ani_first, default 1),
+ *            outcome=answer|busy|unallocated|congestion|out_of_order (default answer),
+ *            hold=<ms> clear back that long after answering (default -1: never)
+ *        or2peer call <ani|-> <dnis> <hold_ms> [option=value ...]
+ *            place one call ("-": calling number restricted), clear forward hold_ms after
+ *            the answer (-1: never); category=<OpenR2 category name> (default
+ *            NATIONAL_SUBSCRIBER), protocol=<file> loads an OpenR2 advanced protocol file
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -156,35 +162,49 @@ int __wrap_gettimeofday(struct timeval *tv, void *tz)
 
 /* ------------------------------------------------------------------ call handling */
 static const char *mode;
-static long long hold_until = -1;
+static const char *outcome = "answer";
+static long long answered_at = -1;
+static openr2_calling_party_category_t category = OR2_CALLING_PARTY_CATEGORY_NATIONAL_SUBSCRIBER;
 static openr2_chan_t *chan;
 
 static void on_call_init(openr2_chan_t *c) { (void) c; emit("init"); }
 static void on_call_offered(openr2_chan_t *c, const char *ani, const char *dnis,
                             openr2_calling_party_category_t cat)
 {
-    emit("offered ani=%s dnis=%s category=%s", ani, dnis, openr2_proto_get_category_string(cat));
-    openr2_chan_accept_call(c, OR2_CALL_WITH_CHARGE);
+    emit("offered ani=%s dnis=%s category=%s", ani ? ani : "-", dnis,
+         openr2_proto_get_category_string(cat));
+    if (!strcmp(outcome, "busy"))
+        openr2_chan_disconnect_call(c, OR2_CAUSE_BUSY_NUMBER);
+    else if (!strcmp(outcome, "unallocated"))
+        openr2_chan_disconnect_call(c, OR2_CAUSE_UNALLOCATED_NUMBER);
+    else if (!strcmp(outcome, "congestion"))
+        openr2_chan_disconnect_call(c, OR2_CAUSE_NETWORK_CONGESTION);
+    else if (!strcmp(outcome, "out_of_order"))
+        openr2_chan_disconnect_call(c, OR2_CAUSE_OUT_OF_ORDER);
+    else
+        openr2_chan_accept_call(c, OR2_CALL_WITH_CHARGE);
 }
 static void on_call_accepted(openr2_chan_t *c, openr2_call_mode_t m)
 {
     emit("accepted %d", (int) m);
-    if (!strcmp(mode, "answer"))
-        openr2_chan_answer_call(c);
+    if (!strcmp(mode, "answer") && !openr2_chan_answer_call(c)) {
+        emit("answering");
+        answered_at = now_us;
+    }
 }
 static void on_call_answered(openr2_chan_t *c)
 {
     (void) c;
     emit("answered");
-    if (hold_until == -2)
-        hold_until = -3; /* armed below */
+    answered_at = now_us;
 }
 static void on_call_disconnect(openr2_chan_t *c, openr2_call_disconnect_cause_t cause)
 {
     emit("disconnect %s", openr2_proto_get_disconnect_string(cause));
+    answered_at = -1;
     openr2_chan_disconnect_call(c, OR2_CAUSE_NORMAL_CLEARING);
 }
-static void on_call_end(openr2_chan_t *c) { (void) c; emit("end"); }
+static void on_call_end(openr2_chan_t *c) { (void) c; emit("end"); answered_at = -1; }
 static void on_call_read(openr2_chan_t *c, const unsigned char *b, int n) { (void) c; (void) b; (void) n; }
 static void on_alarm(openr2_chan_t *c, int a) { (void) c; emit("alarm %d", a); }
 static void on_os_error(openr2_chan_t *c, int e) { (void) c; emit("os_error %d", e); }
@@ -211,6 +231,16 @@ static int on_dnis(openr2_chan_t *c, char d) { (void) c; (void) d; return 1; }
 static void on_ani(openr2_chan_t *c, char d) { (void) c; (void) d; }
 static void on_billing(openr2_chan_t *c) { (void) c; }
 
+/* value of option "name=value" among argv[from..argc-1], or NULL */
+static const char *option(int argc, char **argv, int from, const char *name)
+{
+    size_t n = strlen(name);
+    for (int i = from; i < argc; i++)
+        if (!strncmp(argv[i], name, n) && argv[i][n] == '=')
+            return argv[i] + n + 1;
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     static openr2_event_interface_t ev = {
@@ -224,20 +254,39 @@ int main(int argc, char **argv)
         .on_billing_pulse_received = on_billing,
     };
     char line[256];
-    long long hold_ms = 0;
-    int max_dnis = 4;
+    long long hold_ms = -1;
+    int max_dnis = 4, opts;
+    const char *ani = NULL, *dnis = NULL, *value;
     if (argc < 2) {
-        fprintf(stderr, "usage: or2peer answer <max_dnis> | call <ani> <dnis> <hold_ms>\n");
+        fprintf(stderr, "usage: or2peer answer <max_dnis> [opt=val ...] | "
+                        "call <ani|-> <dnis> <hold_ms> [opt=val ...]\n");
         return 2;
     }
     mode = argv[1];
-    if (!strcmp(mode, "answer") && argc >= 3)
+    if (!strcmp(mode, "answer")) {
+        if (argc < 3)
+            return 2;
         max_dnis = atoi(argv[2]);
-    if (!strcmp(mode, "call")) {
+        opts = 3;
+        if ((value = option(argc, argv, opts, "outcome")))
+            outcome = value;
+        if ((value = option(argc, argv, opts, "hold")))
+            hold_ms = atoll(value);
+    } else if (!strcmp(mode, "call")) {
         if (argc < 5)
             return 2;
+        ani = strcmp(argv[2], "-") ? argv[2] : NULL;
+        dnis = argv[3];
         hold_ms = atoll(argv[4]);
-        max_dnis = (int) strlen(argv[3]);
+        max_dnis = (int) strlen(dnis);
+        opts = 5;
+        if ((value = option(argc, argv, opts, "category")) &&
+            (category = openr2_proto_get_category(value)) == OR2_CALLING_PARTY_CATEGORY_UNKNOWN) {
+            fprintf(stderr, "unknown category %s\n", value);
+            return 2;
+        }
+    } else {
+        return 2;
     }
     openr2_context_t *ctx = openr2_context_new(NULL, &ev, NULL, OR2_VAR_CHINA, 20, max_dnis);
     if (!ctx) {
@@ -245,6 +294,13 @@ int main(int argc, char **argv)
         return 1;
     }
     openr2_context_set_log_level(ctx, OR2_LOG_NOTHING);
+    if ((value = option(argc, argv, opts, "ani_first")))
+        openr2_context_set_ani_first(ctx, atoi(value));
+    if ((value = option(argc, argv, opts, "protocol")) &&
+        openr2_context_configure_from_advanced_file(ctx, value)) {
+        fprintf(stderr, "cannot load OpenR2 protocol file %s\n", value);
+        return 1;
+    }
     chan = openr2_chan_new(ctx, 1, NULL, NULL);
     if (!chan) {
         fprintf(stderr, "cannot create OpenR2 channel\n");
@@ -255,7 +311,6 @@ int main(int argc, char **argv)
     openr2_chan_set_idle(chan);
     events[nev++] = EV_BITSCHANGED; /* let OpenR2 read the far end's idle bits first */
     int placed = 0;
-    long long answered_at = -1;
     setvbuf(stdout, NULL, _IOFBF, 1 << 16);
     while (fgets(line, sizeof line, stdin)) {
         int bits;
@@ -276,18 +331,16 @@ int main(int argc, char **argv)
         txlen = 0;
         if (!strcmp(mode, "call") && !placed && now_us >= 1000000000LL + 200000) {
             placed = 1;
-            if (openr2_chan_make_call(chan, argv[2], argv[3], OR2_CALLING_PARTY_CATEGORY_NATIONAL_SUBSCRIBER))
+            if (openr2_chan_make_call(chan, ani, dnis, category))
                 emit("make_call_failed");
         }
         for (int i = 0; i < 4 && (nev || rxlen || txlen < FRAME); i++)
             openr2_chan_process_event(chan);
-        for (int i = 0; i < nout; i++)
-            if (!strcmp(out_events[i], "answered") && answered_at < 0)
-                answered_at = now_us;
-        if (!strcmp(mode, "call") && answered_at >= 0 && hold_ms >= 0 &&
-            now_us >= answered_at + hold_ms * 1000) {
+        /* the forward side clears forward, the backward side clears back */
+        if (answered_at >= 0 && hold_ms >= 0 && now_us >= answered_at + hold_ms * 1000) {
+            emit("hangup");
+            answered_at = -1;
             openr2_chan_disconnect_call(chan, OR2_CAUSE_NORMAL_CLEARING);
-            hold_ms = -1;
         }
         printf("F %d %d\n", tx_bits, nout);
         for (int i = 0; i < nout; i++)

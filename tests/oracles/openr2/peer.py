@@ -4,6 +4,9 @@
 ``--wrap`` so OpenR2's DAHDI device calls are answered by the helper; :class:`OpenR2Peer`
 runs it as a separate process and exchanges one 20 ms tick per call of :meth:`exchange`
 (the interface of ``R2Span.attach``).
+
+:data:`CN_FORWARD_ANI` is the protocol file a calling OpenR2 needs to send the calling number
+in the China variant (pass ``protocol=<file>`` to ``or2peer call``; the file says why).
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 LIBOPENR2 = Path("/usr/lib/x86_64-linux-gnu/libopenr2.a")
+#: OpenR2 advanced protocol file: the China calling side answers A1 after KA with ANI digits.
+CN_FORWARD_ANI = HERE / "cn_forward_ani.conf"
 WRAPS = ("open", "close", "read", "write", "ioctl", "gettimeofday")
 
 
