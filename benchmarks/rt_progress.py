@@ -2,11 +2,14 @@
 
 Kernel: :class:`boardlib.dsp.ToneDetectorBank` (profile ``cn`` with the fax/modem tones: 9
 Goertzel filters, the V.21 band included) over 256 channels × 160-sample frames, on two mixes of line audio
-(see ``_audio``). Also measured on the same audio: the compiled core alone (no cadence
-matching or event objects), one :class:`boardlib.dsp.ToneDetector` per channel, a plain
-numpy Goertzel bank over the same frequencies (powers only), and the peer: spandsp's
-``super_tone_rx`` (one receiver per channel, looped in C, China tone set; it covers only
-the four national tones, not the fax/modem tones or voice activity).
+(see ``_audio``). Also measured on the same audio: :class:`boardlib.dsp.DtmfDetectorBank`
+over the same 256 channels, printed beside the tone bank with the cost ratio (the tone bank's
+CPU time per channel over the DTMF bank's: a server runs both on every channel, and the target
+is at most 2), the compiled core alone (no cadence matching or event objects), one
+:class:`boardlib.dsp.ToneDetector` per channel, a plain numpy Goertzel bank over the same
+frequencies (powers only), and the peer: spandsp's ``super_tone_rx`` (one receiver per
+channel, looped in C, China tone set; it covers only the four national tones, not the
+fax/modem tones or voice activity).
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ def _audio(channels: int, frames: int, mix: str) -> np.ndarray:
 
 
 def measure() -> list[Row]:
-    from boardlib.dsp import ToneDetector, ToneDetectorBank
+    from boardlib.dsp import DtmfDetectorBank, ToneDetector, ToneDetectorBank
 
     rows = []
     total = CHANNELS * FRAMES * FRAME
@@ -63,7 +66,19 @@ def measure() -> list[Row]:
             for f in frames:
                 bank.process(f)
 
-        rows.append(Row(kernel, "boardlib bank", channels_per_core(run_bank, total)))
+        tone_rate = channels_per_core(run_bank, total)
+        rows.append(Row(kernel, "boardlib bank", tone_rate))
+        dtmf = DtmfDetectorBank(CHANNELS)
+
+        def run_dtmf() -> None:
+            for f in frames:
+                dtmf.process(f)
+
+        dtmf_rate = channels_per_core(run_dtmf, total)
+        rows.append(Row(kernel, "boardlib DTMF bank", dtmf_rate,
+                        note=f"DtmfDetectorBank on the same audio; the tone bank costs "
+                             f"{dtmf_rate / tone_rate:.2f}x its CPU time per channel "
+                             f"(target at most 2x)"))
         core = ToneDetectorBank(CHANNELS, "cn")._core
 
         def run_core() -> None:
