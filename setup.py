@@ -105,7 +105,10 @@ setup(
         "boardlib.dsp": "dsp",
         "boardlib.emulator": "emulator",
     },
-    package_data={"boardlib": ["py.typed"], "boardlib.dsp": ["*.pyi", "include/*.pxd"]},
+    package_data={
+        "boardlib": ["py.typed", "_cabi.pyi"],
+        "boardlib.dsp": ["*.pyi", "include/*.pxd"],
+    },
     ext_modules=ext_modules,
     cffi_modules=[] if ONLY else ["cext/build_cabi.py:ffibuilder"],
     zip_safe=False,

@@ -602,6 +602,12 @@ def _samples(seconds: float) -> int:
     return int(round(seconds * SAMPLE_RATE))
 
 
+def _resolve(fut: asyncio.Future[None]) -> None:
+    """Complete ``fut`` with ``None`` unless it is already done (a timer's callback)."""
+    if not fut.done():
+        fut.set_result(None)
+
+
 def _check_time(name: str, value: float | None, allow_none: bool = True) -> float | None:
     if value is None:
         if allow_none:
@@ -801,7 +807,8 @@ class Channel:
         )
         limit = _check_time("max_time", max_time)
         self._require("play", ChannelState.CONNECTED)
-        return await self._run(_PlayOp(self, src, stops, limit))  # type: ignore[no-any-return]
+        result: PlayResult = await self._run(_PlayOp(self, src, stops, limit))
+        return result
 
     async def get_digits(
         self,
@@ -830,7 +837,8 @@ class Channel:
         self._require("get digits", ChannelState.CONNECTED)
         op = _DigitsOp(self, max_digits, terms, first, inter, total, mask, secure)
         with self.secure() if secure else contextlib.nullcontext():
-            return await self._run(op)  # type: ignore[no-any-return]
+            result: DigitsResult = await self._run(op)
+        return result
 
     async def record(
         self,
@@ -847,15 +855,10 @@ class Channel:
         stops = _check_keys("stop_digits", stop_digits)
         self._require("record", ChannelState.CONNECTED)
         self._digits.clear()
-        return await self._run(
-            _RecordOp(
-                self,
-                None if path is None else Path(path),
-                limit,  # type: ignore[no-any-return]
-                silence,
-                stops,
-            )
+        result: RecordResult = await self._run(
+            _RecordOp(self, None if path is None else Path(path), limit, silence, stops)
         )
+        return result
 
     async def send_digits(
         self, digits: str, *, level_dbm0: float = -10.0, on_ms: float = 80.0, off_ms: float = 80.0
@@ -999,7 +1002,7 @@ class Channel:
             finally:
                 self._secure -= 1
 
-        return section()  # type: ignore[no-any-return]
+        return section()
 
     def clear_digits(self) -> None:
         """Forget keys pressed so far (the type-ahead buffer)."""
@@ -1167,12 +1170,11 @@ class Board:
         self._check_running()
         assert self._incoming is not None
         if limit is None:
-            return await self._wait(self._incoming.get())
+            call: Call = await self._wait(self._incoming.get())
+            return call
         getter = self._loop.create_task(self._incoming.get())
         deadline = self._loop.create_future()
-        handle = self._call_at(
-            self.now + _samples(limit), lambda: deadline.done() or deadline.set_result(None)
-        )
+        handle = self._call_at(self.now + _samples(limit), lambda: _resolve(deadline))
         try:
             done, _ = await asyncio.wait(
                 {getter, deadline, self._dead}, return_when=asyncio.FIRST_COMPLETED
@@ -1191,8 +1193,8 @@ class Board:
         """Wait ``seconds`` of media time."""
         s = _check_time("seconds", seconds)
         self._check_running()
-        fut = self._loop.create_future()
-        self._call_at(self.now + _samples(s or 0.0), lambda: fut.done() or fut.set_result(None))
+        fut: asyncio.Future[None] = self._loop.create_future()
+        self._call_at(self.now + _samples(s or 0.0), lambda: _resolve(fut))
         await self._wait(fut)
 
     def idle_channel(self, type: ChannelType | None = None) -> Channel:
@@ -1347,18 +1349,16 @@ class Board:
             tones = self._tones.process(self._rx_pcm)
             timing["dsp"] += clock() - t
             eligible = self._cid_eligible
-            for ev in digits:
-                if eligible[ev.channel]:
-                    self._cid_digit(ev.channel, ev.digit, ev.sample, ev.sample + ev.duration)
-                self.channels[ev.channel]._on_digit(ev.digit, ev.sample)
+            for dig in digits:
+                if eligible[dig.channel]:
+                    self._cid_digit(dig.channel, dig.digit, dig.sample, dig.sample + dig.duration)
+                self.channels[dig.channel]._on_digit(dig.digit, dig.sample)
             for tev in tones:
-                if (
-                    getattr(tev, "tone", None) in ("busy", "congestion")
-                    and type(tev).__name__ == "ToneCadence"
-                ):
+                tone = getattr(tev, "tone", None)
+                if tone in ("busy", "congestion") and type(tev).__name__ == "ToneCadence":
                     ch = self.channels[tev.channel]
                     if ch.state is ChannelState.CONNECTED:
-                        log.info("channel %d: %s tone: the far end cleared", ch.index, tev.tone)
+                        log.info("channel %d: %s tone: the far end cleared", ch.index, tone)
                         ch._far_end_cleared()
             self._caller_id(t0)
             for ch in tuple(self._active_rx):

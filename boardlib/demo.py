@@ -130,7 +130,7 @@ async def run_demo(
 def _report(
     exchange: Any, served: list[tuple[Call, dict[str, Any]]], media_seconds: float
 ) -> dict[str, Any]:
-    by_line_start = {}
+    by_line_start: dict[int, list[tuple[Call, dict[str, Any]]]] = {}
     for call, outcome in served:
         by_line_start.setdefault(call.channel.index, []).append((call, outcome))
     calls = []

@@ -724,7 +724,7 @@ class CallerIdEncoder:
     def encode(self, message: CallerIdMessage | bytes | str) -> np.ndarray:
         """The int16 signal of one message (a DTMF string for the ``"dtmf"`` standard)."""
         if self.standard == "dtmf":
-            text = message if isinstance(message, str) else _dtmf_text(message)  # type: ignore[arg-type]
+            text = message if isinstance(message, str) else _dtmf_text(message)
             return encode_dtmf(text, level_dbm0=self.level_dbm0, on_ms=self.on_ms, off_ms=self.off_ms)
         if isinstance(message, str):
             raise SignalFormatError("message must be a CallerIdMessage or bytes for FSK standards")

@@ -66,7 +66,8 @@ _MIN_OFF_MS = 40.0
 
 def _dbm0_to_block_energy(level_dbm0: float) -> float:
     """Energy (sum of squares) of one block of a sine at ``level_dbm0``."""
-    return BLOCK_SAMPLES * _FULL_SCALE_POWER * 10.0 ** ((level_dbm0 - _DBM0_MAX) / 10.0)
+    energy: float = BLOCK_SAMPLES * _FULL_SCALE_POWER * 10.0 ** ((level_dbm0 - _DBM0_MAX) / 10.0)
+    return energy
 
 
 def _block_energy_to_dbm0(energy: float) -> float:
@@ -302,10 +303,10 @@ class _Compiled:
                     long_sigs.add(sig)
                 else:
                     max_burst[sig] = max(max_burst[sig], ms)
-            key = (tuple(elements), cyclic)
-            if key in seen:
+            shape = (tuple(elements), cyclic)
+            if shape in seen:
                 continue  # an alias (cn second_dial = dial): the first name is reported
-            seen[key] = name
+            seen[shape] = name
             own = {sig for sig, _ in elements if sig is not None}
             early = (len(own) == 1 and all(len(users[s]) == 1 for s in own)
                      and all(ms is None or ms >= 400 for s, ms in elements if s is not None))
@@ -1042,7 +1043,7 @@ class CallProgressAnalyzer:
         span = (now if self._voice_open is not None else end) - start
         machine = self._ms["machine"] * 8
         if span >= machine:
-            self._decide(CallResult.ANSWERING_MACHINE, 0.9, start + machine,
+            self._decide(CallResult.ANSWERING_MACHINE, 0.9, int(start + machine),
                          f"greeting longer than {machine / 8000:.1f} s")
             return
         if not still_open:

@@ -276,7 +276,7 @@ class ToneProfile:
             raise SignalFormatError(f"profile {name!r}: needs a 'tones' table")
         tones = {t: ToneSpec.from_dict(t, d) for t, d in data["tones"].items()}
         ring = tuple(tuple(p) for p in data.get("ring_cadence_ms", ((1000.0, 4000.0),)))
-        return cls(name, str(data.get("description", "")), tones, ring)  # type: ignore[arg-type]
+        return cls(name, str(data.get("description", "")), tones, ring)
 
     @classmethod
     def from_toml(cls, path: str | Path) -> ToneProfile:

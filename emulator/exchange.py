@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable
+from functools import partial
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -351,11 +352,11 @@ class Exchange:
             elif verb == "press":
                 keys = str(arg)
                 pcm = self._dtmf(keys)
-                self._at(t, lambda pcm=pcm, keys=keys: self._press(ln, keys, pcm), ln)
+                self._at(t, partial(self._press, ln, keys, pcm), ln)
                 t += len(pcm)
             elif verb == "say":
                 pcm = self._speech(float(arg))  # type: ignore[arg-type]
-                self._at(t, lambda pcm=pcm: self.send(ln, pcm), ln)
+                self._at(t, partial(self.send, ln, pcm), ln)
                 t += len(pcm)
             elif verb == "hangup":
                 self._at(t, lambda: self._far_clear(ln), ln)

@@ -45,7 +45,7 @@ def parse_step(step: str | Sequence[object]) -> tuple[str, object]:
         raise SignalFormatError(f"script step must be a string such as 'press 1', got {step!r}")
     if verb in ("wait", "say"):
         try:
-            seconds = float(arg)  # type: ignore[arg-type]
+            seconds = float(arg)
         except (TypeError, ValueError):
             raise SignalFormatError(f"script step {step!r}: {verb} needs seconds") from None
         if not 0 <= seconds <= 3600:

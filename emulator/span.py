@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -351,8 +352,7 @@ class R2Span:
             outcome = callee.outcome if callee else self.default_outcome
             if outcome == "answer":
                 delay = callee.answer_after if callee else 1.0
-                self._at(self.now + int(delay * SAMPLE_RATE),
-                         lambda c=call: self._answer(ch, c))
+                self._at(self.now + int(delay * SAMPLE_RATE), partial(self._answer, ch, call))
         elif isinstance(ev, Accepted) and call is not None:
             call.accepted = self.now
             call.outcome = "ringing"
@@ -361,7 +361,7 @@ class R2Span:
             call.outcome = "answered"
             if call.hold is not None:
                 self._at(self.now + int(call.hold * SAMPLE_RATE),
-                         lambda c=call: ch.call is c and self.hangup(ch.index))
+                         partial(self._hold_over, ch, call))
         elif isinstance(ev, Cleared):
             if call is not None and call.ended is None:
                 call.ended = self.now
@@ -378,6 +378,11 @@ class R2Span:
             ch.call = None
         elif isinstance(ev, Blocked):
             pass
+
+    def _hold_over(self, ch: _Chan, call: SpanCall) -> None:
+        """The callee's hold time is over: clear, unless the call has ended meanwhile."""
+        if ch.call is call:
+            self.hangup(ch.index)
 
     def _answer(self, ch: _Chan, call: SpanCall) -> None:
         if ch.call is call and ch.machine.state == "offered":

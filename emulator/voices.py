@@ -70,7 +70,7 @@ def synthetic_speech(
             pos += n
         pos += int(rng.uniform(0.08, 0.3) * SAMPLE_RATE)
     rms = np.sqrt(np.mean(out**2)) or 1.0
-    target = 32768 * 10 ** ((level_dbm0 - 3.14) / 20) / np.sqrt(2)
+    target: float = 32768 * 10 ** ((level_dbm0 - 3.14) / 20) / np.sqrt(2)
     return np.clip(out * (target / rms), -32768, 32767).astype(np.int16)
 
 
@@ -105,7 +105,7 @@ def espeak(text: str, voice: str = "en", level_dbm0: float = -18.0) -> np.ndarra
         )
         pcm = np.frombuffer(raw.read_bytes(), np.int16).astype(np.float64)
     rms = np.sqrt(np.mean(pcm**2)) or 1.0
-    target = 32768 * 10 ** ((level_dbm0 - 3.14) / 20) / np.sqrt(2)
+    target: float = 32768 * 10 ** ((level_dbm0 - 3.14) / 20) / np.sqrt(2)
     return np.clip(pcm * (target / rms), -32768, 32767).astype(np.int16)
 
 

@@ -28,7 +28,7 @@ def compiled_modules() -> list[dict[str, Any]]:
         for path in pkg.__path__:
             for mod in pkgutil.iter_modules([path]):
                 finder_path = getattr(mod.module_finder, "path", path)
-                spec = mod.module_finder.find_spec(mod.name, None)  # type: ignore[call-arg]
+                spec = mod.module_finder.find_spec(mod.name, None)
                 origin = spec.origin if spec is not None and spec.origin else ""
                 if origin.endswith(suffixes):
                     found.append((f"{pkg.__name__}.{mod.name}", finder_path))

@@ -183,10 +183,16 @@ def _release(handle: _Handle) -> int:
 
 
 class _ParsedUrl(Protocol):
-    scheme: str
-    netloc: str
-    path: str
-    query: str
+    """What the URL parsers read of a :func:`urllib.parse.urlsplit` result."""
+
+    @property
+    def scheme(self) -> str: ...
+    @property
+    def netloc(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def query(self) -> str: ...
 
 
 class CabiDriver:
@@ -229,7 +235,7 @@ class CabiDriver:
         self._handle = _Handle(table, library)
         self._finalizer = weakref.finalize(self, _release, self._handle)
         self._infos: list[ChannelInfo] = []
-        self._dtype = np.dtype(np.uint8)
+        self._dtype: np.dtype[Any] = np.dtype(np.uint8)
         self._codec = "alaw"
 
     # -- construction ----------------------------------------------------------------------

@@ -127,6 +127,12 @@ def _amount(digits: str) -> Decimal | None:
     return value if value > 0 else None
 
 
+def _target(step: Step, key: str) -> str | None:
+    """The name of the step that ``key`` (``next``, ``default``) of ``step`` leads to."""
+    name: str | None = step.get(key)
+    return name
+
+
 class _Ended(Exception):
     """The call is over (hung up by the flow)."""
 
@@ -229,6 +235,11 @@ class Engine:
         their reports."""
         tasks: set[asyncio.Task[CallReport]] = set()
         reports: list[CallReport] = []
+
+        def finished(task: asyncio.Task[CallReport]) -> None:
+            tasks.discard(task)
+            reports.append(task.result())
+
         while not (done is not None and done()) and \
                 (limit_seconds is None or board.seconds < limit_seconds):
             try:
@@ -237,7 +248,7 @@ class Engine:
                 continue
             task = asyncio.get_running_loop().create_task(self.handle(call, flow))
             tasks.add(task)
-            task.add_done_callback(lambda t: (tasks.discard(t), reports.append(t.result())))
+            task.add_done_callback(finished)
         if tasks:
             await asyncio.gather(*tasks)
         return reports
@@ -463,7 +474,7 @@ class _Session:
     # ---- steps
     async def _play(self, step: Step) -> str | None:
         await self.play(step.get("prompts"), barge_in=bool(step.get("barge_in", True)))
-        return step.get("next")
+        return _target(step, "next")
 
     def menu_options(self, step: Step) -> list[dict[str, Any]]:
         """Visible options of a menu for this caller, in the caller's order."""
@@ -529,7 +540,7 @@ class _Session:
                 return await self.give_up(step)
             if secure:
                 self.store(step.get("store"), Secret(got))
-                return step.get("next")
+                return _target(step, "next")
             value: Any = str(_amount(got)) if kind == "amount" else got
             if step.get("confirm"):
                 said = {"say": "money" if kind == "amount" else "digits", "value": value}
@@ -544,7 +555,7 @@ class _Session:
                     prompt = step.get("prompt")
                     continue
             self.store(step.get("store"), value)
-            return step.get("next")
+            return _target(step, "next")
         return await self.give_up(step)
 
     async def _collect_secure(self, step: Step) -> str | None:
@@ -597,20 +608,20 @@ class _Session:
             if target:
                 return str(target)
             await self.play(["host_failed"], barge_in=False)
-            return step.get("next")
+            return _target(step, "next")
         if step.get("store"):
             self.store(step.get("store"), result)
-        return step.get("next")
+        return _target(step, "next")
 
     async def _branch(self, step: Step) -> str | None:
         for case in step.get("cases") or []:
             if evaluate(case["if"], self.scope):
                 self.emit("branch", step, taken=case["if"])
                 return str(case["next"])
-        return step.get("default")
+        return _target(step, "default")
 
     async def _goto(self, step: Step) -> str | None:
-        return step.get("next")
+        return _target(step, "next")
 
     async def _set(self, step: Step) -> str | None:
         name = str(step.get("var"))
@@ -619,7 +630,7 @@ class _Session:
             self.store(name, cur + step.get("add"))
         else:
             self.store(name, self.value(step.get("value")))
-        return step.get("next")
+        return _target(step, "next")
 
     async def _record(self, step: Step) -> str | None:
         await self.play(step.get("prompt"), barge_in=False)
@@ -636,7 +647,7 @@ class _Session:
         self.report.transactions.append({"function": "voicemail", "outcome": "ok", "ok": True,
                                          "seconds": round(res.seconds, 2),
                                          "t": round(self.board.seconds, 3)})
-        return step.get("next")
+        return _target(step, "next")
 
     async def _hangup(self, step: Step) -> str | None:
         await self.play(step.get("prompt", ["goodbye"]), barge_in=False)

@@ -19,8 +19,10 @@ Line numbers are kept per step and per key so every problem is reported as ``fil
 
 from __future__ import annotations
 
+import operator
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -333,14 +335,20 @@ def condition_vars(expr: str) -> list[str]:
     return out
 
 
+#: The ordering operators of conditions (``==`` and ``!=`` are handled before, with ``none``).
+_ORDERING: dict[str, Callable[[Any, Any], Any]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+}
+
+
 def evaluate(expr: str, scope: dict[str, Any]) -> bool:
     """Truth of a condition in ``scope``."""
     neg, a, op, b = _parse_condition(expr)
     left = _operand(a, scope)
-    if op is None:
+    if op is None or b is None:
         result = bool(left)
     else:
-        right = _operand(b, scope)  # type: ignore[arg-type]
+        right = _operand(b, scope)
         if isinstance(right, float) and isinstance(left, str):
             try:
                 left = float(left)
@@ -352,13 +360,14 @@ def evaluate(expr: str, scope: dict[str, Any]) -> bool:
             except ValueError:
                 pass
         try:
-            result = {"==": left == right, "!=": left != right}.get(op)  # type: ignore[arg-type]
-            if result is None:
-                if left is None or right is None:
-                    result = False
-                else:
-                    result = {"<": left < right, "<=": left <= right, ">": left > right,
-                              ">=": left >= right}[op]
+            if op == "==":
+                result = bool(left == right)
+            elif op == "!=":
+                result = bool(left != right)
+            elif left is None or right is None:
+                result = False
+            else:
+                result = bool(_ORDERING[op](left, right))
         except TypeError:
             result = False
     return not result if neg else result

@@ -112,11 +112,11 @@ class R2Signalling(R2Register):
 
     # ------------------------------------------------------------------ media hooks
     @property
-    def rx(self) -> bool:  # type: ignore[override]
+    def rx(self) -> bool:
         return self.machine.in_mf
 
     @property
-    def tx(self) -> bool:  # type: ignore[override]
+    def tx(self) -> bool:
         return self._gen["forward"].busy or self._gen["backward"].busy
 
     def on_rx(self, pcm: np.ndarray, sample: int) -> None:

@@ -13,7 +13,7 @@ register code.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -24,7 +24,8 @@ __all__ = ["MF_LEVEL_DBM0", "R2Register"]
 
 #: Level of each of the two tones of an MF signal (Q.441: -11.5 dBm0 +/- 1 dB).
 MF_LEVEL_DBM0 = -11.5
-_SETS = ("forward", "backward")
+_Set = Literal["forward", "backward"]
+_SETS: tuple[_Set, _Set] = ("forward", "backward")
 
 
 class R2Register:
@@ -42,11 +43,11 @@ class R2Register:
 
     # ------------------------------------------------------------------ tones
     @property
-    def _tx_dir(self) -> str:
+    def _tx_dir(self) -> _Set:
         return "forward" if self.machine.direction == "out" else "backward"
 
     @property
-    def _rx_dir(self) -> str:
+    def _rx_dir(self) -> _Set:
         return "backward" if self.machine.direction == "out" else "forward"
 
     def _sending(self) -> list[R2ToneGenerator]:
