@@ -10,9 +10,12 @@ input gives the same records.
 
 Per block and channel the kernel computes the block energy and, for each frequency, the energy
 of the matching sine estimated by a Goertzel filter. A frequency may use shorter sub-blocks
-(80, 40 or 20 samples, their powers summed) to widen its pass band for higher frequencies. The
-Goertzel recursion runs over channels in a structure-of-arrays layout (samples transposed to
-``[t][channel]``) so the compiler vectorises it across channels.
+(80, 40 or 20 samples, their powers summed) to widen its pass band for higher frequencies.
+Block energies are summed over channels side by side (8 x 8 sample transposes). A channel whose
+block is quieter than one tone component cannot hold a tone and skips the filters; the loud
+channels are gathered 32 at a time into a structure-of-arrays copy (samples transposed to
+``[t][lane]``) so the compiler vectorises the Goertzel recursion across channels. Every path
+rounds alike, so a bank gives exactly the events of single detectors.
 
 A block belongs to a *signature* (a set of frequencies) when every component reaches the
 minimum level, the strongest and weakest components differ by at most the twist limit, and
@@ -23,7 +26,7 @@ on-blocks, hangover) and reported as records: tone on, tone off, tone long, voic
 
 from libc.stdint cimport int16_t, int32_t, int64_t
 from libc.stdlib cimport calloc, free
-from libc.string cimport memset
+from libc.string cimport memcpy, memset
 from libc.math cimport acos, atan2, cos, fabs, sin, sqrt, M_PI
 cimport cython
 import numpy as np
@@ -77,23 +80,6 @@ cdef extern from *:
         }
     }
 
-    /* Copy x[c][i .. i+take) (rows of row_stride samples) into xbuf[fill + t][c]. */
-    static void bl_progress_transpose(const int16_t *x, long row_stride, int C, long i,
-                                      int take, float *xbuf, int fill)
-    {
-        for (int c0 = 0; c0 < C; c0 += 16) {
-            int nc = C - c0 < 16 ? C - c0 : 16;
-            for (int t0 = 0; t0 < take; t0 += 16) {
-                int nt = take - t0 < 16 ? take - t0 : 16;
-                for (int c = 0; c < nc; c++) {
-                    const int16_t *src = x + (long)(c0 + c) * row_stride + i + t0;
-                    float *dst = xbuf + (long)(fill + t0) * C + c0 + c;
-                    for (int t = 0; t < nt; t++) dst[(long)t * C] = (float)src[t];
-                }
-            }
-        }
-    }
-
     #define BL_PROGRESS_MAXF 16
     /* All filters of one channel (x with the given stride), the filters side by side so
        their independent recursions overlap (a single channel has no other parallelism).
@@ -133,61 +119,168 @@ cdef extern from *:
         for (int f = 0; f < nf; f++) power[(long)f * pstride] = acc[f];
     }
 
-    BL_PROGRESS_CLONES
-    static void bl_progress_block(const float *x, int C, int nf, const float *coef,
-                                  const int *sublen, float *power, float *energy,
-                                  float min_energy, int cf, float cw, float sw,
-                                  float *cre, float *cim)
+    /* 8 rows of 8 int16 samples (row j: one channel, samples t0..t0+7) transposed in place:
+       r[t] then holds sample t0+t of the 8 channels. */
+    #if defined(__SSE2__) && defined(__GNUC__)
+    #include <emmintrin.h>
+    #define BL_PROGRESS_SIMD 1
+    typedef short bl_v8hi __attribute__((vector_size(16)));
+    typedef int bl_v8si __attribute__((vector_size(32)));
+    typedef float bl_v8sf __attribute__((vector_size(32)));
+    static inline __attribute__((always_inline)) void bl_progress_tr8(__m128i *r)
     {
-        float acc[BL_PROGRESS_CHUNK];
-        for (int c0 = 0; c0 < C; c0 += BL_PROGRESS_CHUNK) {
-            int n = C - c0 < BL_PROGRESS_CHUNK ? C - c0 : BL_PROGRESS_CHUNK;
-            for (int c = 0; c < n; c++) acc[c] = 0.0f;
-            for (int t = 0; t < BL_PROGRESS_BLOCK; t++) {
-                const float *xt = x + (long)t * C + c0;
-                for (int c = 0; c < n; c++) acc[c] += xt[c] * xt[c];
-            }
-            int loud = 0;
-            for (int c = 0; c < n; c++) {
-                energy[c0 + c] = acc[c];
-                loud |= acc[c] >= min_energy;
-            }
-            if (!loud) {
-                /* No channel of this chunk could hold a tone: skip its filters. */
-                for (int f = 0; f < nf; f++)
-                    for (int c = 0; c < n; c++) power[(long)f * C + c0 + c] = 0.0f;
-                if (cf >= 0)
-                    for (int c = 0; c < n; c++) { cre[c0 + c] = 0.0f; cim[c0 + c] = 0.0f; }
-                continue;
-            }
-            if (n < BL_PROGRESS_CHUNK) {
-                /* A short chunk (one channel, or the tail of a bank): channel by channel. */
-                for (int c = 0; c < n; c++)
-                    bl_progress_channel(x + c0 + c, C, nf, coef, sublen, power + c0 + c, C,
-                                        cf, cw, sw, cre + c0 + c, cim + c0 + c);
-                continue;
-            }
-            for (int f = 0; f < nf; f++) {
-                const int L = sublen[f];
-                float *p = power + (long)f * C + c0;
-                for (int c = 0; c < BL_PROGRESS_CHUNK; c++) acc[c] = 0.0f;
-                for (int b = 0; b < BL_PROGRESS_BLOCK; b += L) {
-                    int last = f == cf && b + L == BL_PROGRESS_BLOCK;
-                    bl_progress_goertzel_chunk(x + (long)b * C + c0, C, L, coef[f], acc,
-                                               last ? cre + c0 : NULL,
-                                               last ? cim + c0 : NULL, cw, sw);
+        __m128i a0 = _mm_unpacklo_epi16(r[0], r[1]), a1 = _mm_unpacklo_epi16(r[2], r[3]);
+        __m128i a2 = _mm_unpacklo_epi16(r[4], r[5]), a3 = _mm_unpacklo_epi16(r[6], r[7]);
+        __m128i a4 = _mm_unpackhi_epi16(r[0], r[1]), a5 = _mm_unpackhi_epi16(r[2], r[3]);
+        __m128i a6 = _mm_unpackhi_epi16(r[4], r[5]), a7 = _mm_unpackhi_epi16(r[6], r[7]);
+        __m128i b0 = _mm_unpacklo_epi32(a0, a1), b1 = _mm_unpacklo_epi32(a2, a3);
+        __m128i b2 = _mm_unpackhi_epi32(a0, a1), b3 = _mm_unpackhi_epi32(a2, a3);
+        __m128i b4 = _mm_unpacklo_epi32(a4, a5), b5 = _mm_unpacklo_epi32(a6, a7);
+        __m128i b6 = _mm_unpackhi_epi32(a4, a5), b7 = _mm_unpackhi_epi32(a6, a7);
+        r[0] = _mm_unpacklo_epi64(b0, b1); r[1] = _mm_unpackhi_epi64(b0, b1);
+        r[2] = _mm_unpacklo_epi64(b2, b3); r[3] = _mm_unpackhi_epi64(b2, b3);
+        r[4] = _mm_unpacklo_epi64(b4, b5); r[5] = _mm_unpackhi_epi64(b4, b5);
+        r[6] = _mm_unpacklo_epi64(b6, b7); r[7] = _mm_unpackhi_epi64(b6, b7);
+    }
+    #define bl_progress_v8sf(v) \
+        __builtin_convertvector(__builtin_convertvector((bl_v8hi) (v), bl_v8si), bl_v8sf)
+    #endif
+
+    /* Block energy of every channel: the sum over t of x[c][t]^2, accumulated in float in
+       t order (the rounding every path shares). x: rows of `stride` samples. */
+    BL_PROGRESS_CLONES
+    static void bl_progress_energy(const int16_t *x, long stride, int C, float *energy)
+    {
+        int c0 = 0;
+    #ifdef BL_PROGRESS_SIMD
+        for (; c0 + 8 <= C; c0 += 8) {
+            bl_v8sf acc = {0};
+            const int16_t *row = x + (long)c0 * stride;
+            for (int t0 = 0; t0 < BL_PROGRESS_BLOCK; t0 += 8) {
+                __m128i r[8];
+                for (int j = 0; j < 8; j++)
+                    r[j] = _mm_loadu_si128((const __m128i *)(row + (long)j * stride + t0));
+                bl_progress_tr8(r);
+                for (int t = 0; t < 8; t++) {
+                    bl_v8sf v = bl_progress_v8sf(r[t]);
+                    acc += v * v;
                 }
-                for (int c = 0; c < BL_PROGRESS_CHUNK; c++) p[c] = acc[c];
             }
+            __builtin_memcpy(energy + c0, &acc, sizeof acc);
+        }
+    #endif
+        for (; c0 < C; c0++) {
+            const int16_t *row = x + (long)c0 * stride;
+            float acc = 0.0f;
+            for (int t = 0; t < BL_PROGRESS_BLOCK; t++) {
+                const float v = (float)row[t];
+                acc += v * v;
+            }
+            energy[c0] = acc;
         }
     }
+
+    /* The blocks of the n (at most BL_PROGRESS_CHUNK) channels listed in `chans`, as floats
+       transposed to xc[t][lane]; lanes past n are zero. */
+    static const int16_t bl_progress_zeros[BL_PROGRESS_BLOCK] = {0};
+    static inline __attribute__((always_inline)) void
+    bl_progress_gather(const int16_t *x, long stride, const int *chans, int n, float *xc)
+    {
+    #ifdef BL_PROGRESS_SIMD
+        for (int l0 = 0; l0 < BL_PROGRESS_CHUNK; l0 += 8) {
+            const int16_t *rows[8];
+            for (int j = 0; j < 8; j++)
+                rows[j] = l0 + j < n ? x + (long)chans[l0 + j] * stride : bl_progress_zeros;
+            for (int t0 = 0; t0 < BL_PROGRESS_BLOCK; t0 += 8) {
+                __m128i r[8];
+                for (int j = 0; j < 8; j++)
+                    r[j] = _mm_loadu_si128((const __m128i *)(rows[j] + t0));
+                bl_progress_tr8(r);
+                for (int t = 0; t < 8; t++) {
+                    bl_v8sf v = bl_progress_v8sf(r[t]);
+                    __builtin_memcpy(xc + (long)(t0 + t) * BL_PROGRESS_CHUNK + l0, &v,
+                                     sizeof v);
+                }
+            }
+        }
+    #else
+        for (int l = 0; l < BL_PROGRESS_CHUNK; l++) {
+            const int16_t *row = l < n ? x + (long)chans[l] * stride : bl_progress_zeros;
+            for (int t = 0; t < BL_PROGRESS_BLOCK; t++)
+                xc[(long)t * BL_PROGRESS_CHUNK + l] = (float)row[t];
+        }
+    #endif
+    }
+
+    /* Goertzel powers of the n channels listed in `chans` (ascending): power[f][c] and, for
+       the answer-tone filter cf, the DFT value at the end of the block (cre, cim). Channels
+       not listed keep whatever their entries held. Full chunks of BL_PROGRESS_CHUNK
+       channels run the vector kernel on a transposed copy; a short remainder runs channel
+       by channel (same arithmetic per filter), unless it is long enough that one padded
+       chunk is cheaper. xc: scratch of BL_PROGRESS_BLOCK * BL_PROGRESS_CHUNK floats. */
+    #define BL_PROGRESS_PAD_MIN 8
+    BL_PROGRESS_CLONES
+    static void bl_progress_powers(const int16_t *x, long stride, const int *chans, int n,
+                                   int C, int nf, const float *coef, const int *sublen,
+                                   float *power, int cf, float cw, float sw, float *cre,
+                                   float *cim, float *xc)
+    {
+        float acc[BL_PROGRESS_CHUNK], re[BL_PROGRESS_CHUNK], im[BL_PROGRESS_CHUNK];
+        for (int j0 = 0; j0 < n; j0 += BL_PROGRESS_CHUNK) {
+            const int m = n - j0 < BL_PROGRESS_CHUNK ? n - j0 : BL_PROGRESS_CHUNK;
+            if (m < BL_PROGRESS_PAD_MIN) {
+                for (int j = j0; j < n; j++) {
+                    const int c = chans[j];
+                    const int16_t *row = x + (long)c * stride;
+                    for (int t = 0; t < BL_PROGRESS_BLOCK; t++) xc[t] = (float)row[t];
+                    bl_progress_channel(xc, 1, nf, coef, sublen, power + c, C, cf, cw, sw,
+                                        cre + c, cim + c);
+                }
+                break;
+            }
+            bl_progress_gather(x, stride, chans + j0, m, xc);
+            for (int f = 0; f < nf; f++) {
+                const int L = sublen[f];
+                for (int l = 0; l < BL_PROGRESS_CHUNK; l++) acc[l] = 0.0f;
+                for (int b = 0; b < BL_PROGRESS_BLOCK; b += L) {
+                    int last = f == cf && b + L == BL_PROGRESS_BLOCK;
+                    bl_progress_goertzel_chunk(xc + (long)b * BL_PROGRESS_CHUNK,
+                                               BL_PROGRESS_CHUNK, L, coef[f], acc,
+                                               last ? re : NULL, last ? im : NULL, cw, sw);
+                }
+                float *p = power + (long)f * C;
+                for (int l = 0; l < m; l++) p[chans[j0 + l]] = acc[l];
+            }
+            if (cf >= 0)
+                for (int l = 0; l < m; l++) {
+                    cre[chans[j0 + l]] = re[l];
+                    cim[chans[j0 + l]] = im[l];
+                }
+        }
+    }
+
+    /* One block of C channels: energies of all, and the powers of the channels loud enough
+       to hold a tone (energy >= min_energy), listed in `loud`; returns their count. */
+    static int bl_progress_block(const int16_t *x, long stride, int C, int nf,
+                                 const float *coef, const int *sublen, float *power,
+                                 float *energy, float min_energy, int cf, float cw, float sw,
+                                 float *cre, float *cim, int *loud, float *xc)
+    {
+        int n = 0;
+        bl_progress_energy(x, stride, C, energy);
+        for (int c = 0; c < C; c++) {
+            loud[n] = c;
+            n += energy[c] >= min_energy;
+        }
+        bl_progress_powers(x, stride, loud, n, C, nf, coef, sublen, power, cf, cw, sw, cre,
+                           cim, xc);
+        return n;
+    }
     """
-    void bl_progress_block(const float *x, int C, int nf, const float *coef,
-                           const int *sublen, float *power, float *energy,
-                           float min_energy, int cf, float cw, float sw,
-                           float *cre, float *cim) noexcept nogil
-    void bl_progress_transpose(const int16_t *x, long row_stride, int C, long i, int take,
-                               float *xbuf, int fill) noexcept nogil
+    int bl_progress_block(const int16_t *x, long stride, int C, int nf, const float *coef,
+                          const int *sublen, float *power, float *energy, float min_energy,
+                          int cf, float cw, float sw, float *cre, float *cim, int *loud,
+                          float *xc) noexcept nogil
 
 DEF MAXF = 16
 DEF MAXSIG = 32
@@ -326,7 +419,11 @@ cdef class ProgressCore:
 
     cdef progress_descriptor_t desc
     cdef progress_rx_state_t *st
-    cdef float *xbuf          # [BLOCK][channels]
+    cdef int16_t *raw         # [channels][BLOCK]: the block being filled
+    cdef const int16_t *src   # rows of the block being analysed (raw, or the input)
+    cdef Py_ssize_t src_stride
+    cdef float *xc            # [BLOCK][32] transposed chunk scratch
+    cdef int *loud            # [channels] channels loud enough for a tone, this block
     cdef float *power         # [nf][channels]
     cdef float *energy        # [channels]
     cdef float *cre           # [channels] answer-tone DFT value, real part
@@ -402,13 +499,15 @@ cdef class ProgressCore:
         self.desc.voice_on_blocks = max(1, voice_on_blocks)
         self.desc.voice_hangover = max(1, voice_hangover)
         self.st = <progress_rx_state_t *> calloc(channels, sizeof(progress_rx_state_t))
-        self.xbuf = <float *> calloc(BLOCK * channels, sizeof(float))
+        self.raw = <int16_t *> calloc(BLOCK * channels, sizeof(int16_t))
+        self.xc = <float *> calloc(BLOCK * 32, sizeof(float))
+        self.loud = <int *> calloc(channels, sizeof(int))
         self.power = <float *> calloc(self.desc.nf * channels, sizeof(float))
         self.energy = <float *> calloc(channels, sizeof(float))
         self.cre = <float *> calloc(channels, sizeof(float))
         self.cim = <float *> calloc(channels, sizeof(float))
-        if (not self.st or not self.xbuf or not self.power or not self.energy or not self.cre
-                or not self.cim):
+        if (not self.st or not self.raw or not self.xc or not self.loud or not self.power
+                or not self.energy or not self.cre or not self.cim):
             raise MemoryError()
         self.fill = 0
         self._rec = np.zeros((max(64, 4 * channels), 7), dtype=np.int64)
@@ -416,7 +515,9 @@ cdef class ProgressCore:
 
     def __dealloc__(self):
         free(self.st)
-        free(self.xbuf)
+        free(self.raw)
+        free(self.xc)
+        free(self.loud)
         free(self.power)
         free(self.energy)
         free(self.cre)
@@ -424,9 +525,7 @@ cdef class ProgressCore:
 
     def reset(self):
         """Clear every channel's state and the partial block (the tables stay)."""
-        cdef int i
-        for i in range(self.channels * BLOCK):
-            self.xbuf[i] = 0.0
+        memset(self.raw, 0, self.channels * BLOCK * sizeof(int16_t))
         memset(self.st, 0, self.channels * sizeof(progress_rx_state_t))
         self.fill = 0
 
@@ -487,17 +586,15 @@ cdef class ProgressCore:
         """Energy and per-frequency powers of one 160-sample block (channel 0 scratch)."""
         if block.shape[0] != BLOCK:
             raise SignalFormatError(f"block must have {BLOCK} samples")
-        cdef int t
-        cdef float *xb = <float *> calloc(BLOCK, sizeof(float))
+        cdef int t, one = 0
+        cdef float *xc = <float *> calloc(BLOCK * 32, sizeof(float))
         cdef float *pw = <float *> calloc(self.desc.nf, sizeof(float))
         cdef float en = 0
-        for t in range(BLOCK):
-            xb[t] = block[t]
         cdef float cre = 0, cim = 0
-        bl_progress_block(xb, 1, self.desc.nf, self.desc.coef, self.desc.sublen, pw, &en, 0.0,
-                          -1, 0.0, 0.0, &cre, &cim)
+        bl_progress_block(&block[0], BLOCK, 1, self.desc.nf, self.desc.coef, self.desc.sublen,
+                          pw, &en, 0.0, -1, 0.0, 0.0, &cre, &cim, &one, xc)
         out = [pw[t] for t in range(self.desc.nf)]
-        free(xb)
+        free(xc)
         free(pw)
         return en, out
 
@@ -584,6 +681,7 @@ cdef class ProgressCore:
         cdef progress_descriptor_t *d = &self.desc
         cdef progress_rx_state_t *s = &self.st[c]
         cdef int C = self.channels, t, bit, dec
+        cdef const int16_t *row = self.src + c * self.src_stride
         cdef float x, old, dr, di, mr, mi, mag_mark, mag_space
         cdef float half = 8000.0 / 300.0 / 2.0, period = 8000.0 / 300.0
         if e < d.min_comp or self.power[d.v21_f * C + c] < 0.6 * e:
@@ -599,7 +697,7 @@ cdef class ProgressCore:
             return k
         s.v21_miss = 0
         for t in range(BLOCK):
-            x = self.xbuf[t * C + c]
+            x = row[t]
             old = s.v21_ring[s.v21_pos]
             s.v21_ring[s.v21_pos] = x
             s.v21_pos += 1
@@ -660,22 +758,29 @@ cdef class ProgressCore:
     @cython.wraparound(False)
     cdef Py_ssize_t _feed(self, const int16_t[:, ::1] x, int64_t[:, ::1] rec,
                           double[::1] lev) noexcept nogil:
-        cdef Py_ssize_t n = x.shape[1], i = 0, take, t, c
+        cdef Py_ssize_t n = x.shape[1], i = 0, take, c
         cdef int C = self.channels
         cdef Py_ssize_t k = 0
         while i < n:
             take = BLOCK - self.fill
             if take > n - i:
                 take = n - i
-            if n > 0:
-                bl_progress_transpose(&x[0, 0], n, C, i, <int>take, self.xbuf, self.fill)
+            if take == BLOCK:
+                # A whole block in the input: analysed where it lies.
+                self.src = &x[0, i]
+                self.src_stride = n
+            else:
+                for c in range(C):
+                    memcpy(&self.raw[c * BLOCK + self.fill], &x[c, i], take * sizeof(int16_t))
+                self.src = self.raw
+                self.src_stride = BLOCK
             self.fill += take
             i += take
             if self.fill == BLOCK:
-                bl_progress_block(self.xbuf, C, self.desc.nf, self.desc.coef,
+                bl_progress_block(self.src, self.src_stride, C, self.desc.nf, self.desc.coef,
                                   self.desc.sublen, self.power, self.energy, self.desc.min_comp,
                                   self.desc.ans_f, self.desc.ans_cos, self.desc.ans_sin,
-                                  self.cre, self.cim)
+                                  self.cre, self.cim, self.loud, self.xc)
                 for c in range(C):
                     k = self._track(<int>c, rec, lev, k)
                 self.fill = 0
