@@ -13,6 +13,8 @@
  *     many channels in one call.
  *   - Events are pulled (next_event); a driver whose SDK pushes callbacks queues them and
  *     makes event_fd() readable. No driver thread ever calls into the application.
+ *   - The host waits on event_fd() (see "The event file descriptor" below) instead of
+ *     polling read and next_event; a driver without one makes the host poll.
  *
  * This file is the single source of truth: the cffi binding reads the declarations between
  * the BL_CDEF markers below.
@@ -128,6 +130,8 @@ typedef struct {
                  int frame_len);
     /* Wait up to timeout_ms (0: poll) for an event. 1 = event stored, 0 = none. */
     int (*next_event)(bl_board_t *board, int timeout_ms, bl_event_t *event);
+    /* The board's event file descriptor (0 or more), or a negative code when it has none
+       (BL_ENOTSUP). What makes it readable is defined under "The event file descriptor". */
     int (*event_fd)(bl_board_t *board);
     int (*command)(bl_board_t *board, int channel, int command, int64_t argument);
     int (*get_alarms)(bl_board_t *board, int span);
@@ -140,6 +144,42 @@ int bl_loader_open(const char *path, const bl_driver_v1_t **driver, void **handl
                    char *errbuf, size_t errlen);
 int bl_loader_close(void *handle);
 /* BL_CDEF_END */
+
+/*
+ * The event file descriptor
+ *
+ * event_fd() returns a file descriptor the host waits on for "something to do" - with
+ * poll/epoll, or asyncio's add_reader - between reads, instead of polling.
+ *
+ *   Readable (POLLIN) while either holds:
+ *     - at least one event is queued, i.e. next_event(board, 0, &e) would return 1;
+ *     - on a board paced by its own clock (a hardware board, whose read returns 0 until the
+ *       next frame has arrived): a frame is ready on every channel, i.e. a read of the
+ *       board's frame (the frame length it was opened with) on all its channels would return
+ *       frames rather than 0. A board that always has a frame (a virtual clock, advanced by
+ *       its host, whose read never returns 0) signals events only.
+ *   Level-triggered: the fd stays readable as long as either condition holds and stops
+ *   being readable once next_event has drained the queue and read has taken the ready
+ *   frames. A wakeup with nothing to do (a race with a frame or event just taken) is
+ *   harmless, but the fd must not stay readable while neither condition holds: a host
+ *   waiting on it would spin.
+ *   Owned by the driver: the host only polls it for readability. It never reads, writes or
+ *   closes it, and never changes its flags; clearing its readiness is the driver's business
+ *   (an eventfd drained as the queue empties, a timerfd re-armed for the next frame, an
+ *   epoll fd over several such fds, a device node - whatever the driver chooses).
+ *   Lifetime: the same fd from board_open until board_close, which closes it; the host may
+ *   call event_fd() once and keep the number. event_fd() does not block.
+ *   No fd: a driver that cannot provide one returns BL_ENOTSUP. The host treats every
+ *   negative return the same way: it polls, calling read (after the pending events) about
+ *   every quarter of a frame until a frame is ready.
+ *
+ * These rules tighten the wording of version 1 and change nothing in the table. A version 1
+ * driver whose fd signals events only, while its read can return 0, still works with
+ * boardlib: the host waits at most two frame periods on the fd, and once a frame has been
+ * ready a few times running when such a wait ran out (the fd did not say so), it stops
+ * waiting on that board's fd and polls. A host only waits after read returned 0, so the fd
+ * of a board that always has a frame is never waited on between frames.
+ */
 
 typedef const bl_driver_v1_t *(*bl_driver_entry_fn)(void);
 

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 static const char *const OP_NAMES[BL_OP_COUNT] = {
-    "open", "close", "read", "write", "next_event", "command", "channel_info",
+    "open", "close", "read", "write", "next_event", "command", "channel_info", "event_fd",
 };
 
 /* Parse a whole decimal integer of len characters within [lo, hi]. */
@@ -126,6 +126,13 @@ int bl_options_parse(const char *text, unsigned allowed, bl_options_t *opts)
             if (parse_int(val, vlen, 0, BL_MAX_SPANS, &v))
                 return BL_EINVAL;
             opts->spans = (int) v;
+        } else if (equals(p, klen, "clock") && (allowed & BL_OPT_CLOCK)) {
+            if (equals(val, vlen, "virtual"))
+                opts->realtime = 0;
+            else if (equals(val, vlen, "realtime"))
+                opts->realtime = 1;
+            else
+                return BL_EINVAL;
         } else if (equals(p, klen, "fail")) {
             if (bl_fault_parse(val, vlen, opts->faults))
                 return BL_EINVAL;

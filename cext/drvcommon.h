@@ -24,6 +24,7 @@ enum {
     BL_OP_NEXT_EVENT,
     BL_OP_COMMAND,
     BL_OP_CHANNEL_INFO,
+    BL_OP_EVENT_FD,
     BL_OP_COUNT
 };
 
@@ -42,11 +43,13 @@ typedef struct {
     int codec;         /* BL_CODEC_* */
     int frame;         /* samples per frame */
     int spans;         /* E1 spans (emu only) */
+    int realtime;      /* clock=realtime (loop only): frames paced by the wall clock */
     bl_fault_t faults[BL_OP_COUNT];
 } bl_options_t;
 
 /* Option keys a driver accepts (bit set passed to bl_options_parse). */
 #define BL_OPT_SPANS 1u
+#define BL_OPT_CLOCK 2u   /* clock=virtual|realtime */
 
 /* Parse "key=value&key=value". Returns BL_OK or BL_EINVAL (unknown key, bad value). */
 int bl_options_parse(const char *text, unsigned allowed, bl_options_t *opts);

@@ -17,10 +17,14 @@
  *   spans=N           emu: number of E1 spans (30 channels each) appended after the lines
  *                     (and the stations)
  *   fail=OP:CODE[@N]  fail every call of OP (open, close, read, write, next_event, command,
- *                     channel_info) with CODE, or only the N-th call and later (loop and emu)
+ *                     channel_info, event_fd) with CODE, or only the N-th call and later
+ *                     (loop and emu)
+ *   clock=virtual|realtime  loop: virtual (default) reads always return a frame; realtime
+ *                     paces frames by the monotonic clock like a hardware board, and the
+ *                     event fd signals frames as well as events (loopdrv.c)
  *
  * Time on the emu board is a sample clock advanced only by bl_emu_tick(); reads return the
- * frame of the current tick. Nothing in the drivers reads the wall clock.
+ * frame of the current tick. Only the loop board with clock=realtime reads the wall clock.
  */
 #ifndef BOARDLIB_EMU_LINE_H
 #define BOARDLIB_EMU_LINE_H

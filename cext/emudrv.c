@@ -32,6 +32,9 @@
  * BL_ESTATE there; ONHOOK releases the port: ringing stops (RING_OFF) and, while the station
  * is off-hook, BL_EV_LOOP_DROP tells the line side that the board cleared the call.
  *
+ * Event fd: an eventfd, readable while board events are queued. The board's frames are always
+ * ready (its clock is the host's bl_emu_tick), so by the ABI's rule the fd signals events only.
+ *
  * Faults (bl_emu_fault): "OP:CODE[@N]" as the fail option, "overrun" (the next read raises
  * BL_EV_OVERRUN on channel -1 and returns BL_EOVERRUN), "remove" (BL_EV_REMOVED is queued;
  * once the queue is drained next_event returns BL_EREMOVED, and every other call but
@@ -359,7 +362,7 @@ static int emu_event_fd(bl_board_t *board)
 {
     int fd;
 
-    ENTER(board, NO_OP);
+    ENTER(board, BL_OP_EVENT_FD);
     fd = board->events.fd >= 0 ? board->events.fd : BL_ENOTSUP;
     BL_UNLOCK(board);
     return fd;

@@ -19,12 +19,30 @@
  * both accept every command. Events are stamped with the receiving channel's own clock:
  * the number of samples read on that channel so far.
  *
- * Options: channels (even, default 2), law, frame, fail=OP:CODE[@N], board=0.
- * event_fd() is a Linux eventfd, readable while events are queued.
+ * Options: channels (even, default 2), law, frame, clock=virtual|realtime, fail=OP:CODE[@N]
+ * (OP also event_fd), board=0.
+ *
+ * Clock: with clock=virtual (the default) a read always returns its frames at once, so a host
+ * runs the board as fast as it can, and event_fd() is a Linux eventfd readable while events
+ * are queued. With clock=realtime the board stands in for a hardware board paced by its own
+ * clock: from board_open, a channel receives 8000 samples per second of CLOCK_MONOTONIC, and
+ * a read returns 0 unless every channel asked has frame_len samples more elapsed than it has
+ * read. event_fd() is then an epoll fd over the event eventfd and a timerfd, readable while
+ * events are queued or while the board's next frame is due - the furthest-read channel has
+ * `frame` samples to take, so a read of every channel returns frames; a read that returns 0
+ * re-arms the timer for the moment it would succeed. A host that falls behind catches up by
+ * reading the due frames back to back.
  */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "drvcommon.h"
 #include "emu_line.h"
@@ -32,6 +50,7 @@
 #define LOOP_MAGIC 0x4C4F4F50u /* "LOOP" */
 #define LOOP_DEPTH_FRAMES 32
 #define LOOP_MAX_EVENTS 4096
+#define NS_PER_SAMPLE 125000 /* 8000 samples a second */
 
 typedef struct {
     bl_fifo_t rx;      /* audio written by the pair, waiting to be read here */
@@ -48,6 +67,12 @@ typedef struct bl_board {
     size_t unit;
     loop_chan_t *ch;
     bl_evq_t events;
+    /* clock=realtime */
+    int64_t start_ns;  /* CLOCK_MONOTONIC at board_open: sample 0 */
+    int64_t lead;      /* the furthest-read channel's clock (samples) */
+    int64_t armed;     /* sample the timer is armed for */
+    int timer_fd;      /* -1 in virtual mode */
+    int epoll_fd;      /* event_fd() in realtime mode: events.fd and timer_fd */
 } loop_board_t;
 
 static int valid(const loop_board_t *b)
@@ -63,10 +88,68 @@ static void loop_free(loop_board_t *b)
         for (i = 0; i < b->nchan; i++)
             bl_fifo_free(&b->ch[i].rx);
     free(b->ch);
+    if (b->epoll_fd >= 0)
+        close(b->epoll_fd);
+    if (b->timer_fd >= 0)
+        close(b->timer_fd);
     bl_evq_free(&b->events);
     pthread_mutex_destroy(&b->lock);
     b->magic = 0;
     free(b);
+}
+
+static int64_t monotonic_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Samples elapsed since board_open (realtime mode). */
+static int64_t elapsed_samples(const loop_board_t *b)
+{
+    return (monotonic_ns() - b->start_ns) / NS_PER_SAMPLE;
+}
+
+/* Arm the timer for the moment sample `sample` has elapsed: the timerfd is readable from then
+   on until it is armed again (a time already past makes it readable at once). */
+static int arm_timer(loop_board_t *b, int64_t sample)
+{
+    struct itimerspec its;
+    int64_t due = b->start_ns + sample * NS_PER_SAMPLE;
+
+    if (sample == b->armed)
+        return BL_OK;
+    memset(&its, 0, sizeof its);
+    its.it_value.tv_sec = (time_t) (due / 1000000000);
+    its.it_value.tv_nsec = (long) (due % 1000000000);
+    if (timerfd_settime(b->timer_fd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+        return BL_EIO;
+    b->armed = sample;
+    return BL_OK;
+}
+
+static int realtime_init(loop_board_t *b)
+{
+    struct epoll_event ev;
+
+    b->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (b->timer_fd >= 0)
+        b->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    if (b->timer_fd < 0 || b->epoll_fd < 0)
+        return errno == ENOMEM ? BL_ENOMEM : BL_EIO;
+    memset(&ev, 0, sizeof ev);
+    ev.events = EPOLLIN; /* level-triggered */
+    ev.data.fd = b->events.fd;
+    if (epoll_ctl(b->epoll_fd, EPOLL_CTL_ADD, b->events.fd, &ev) < 0)
+        return BL_EIO;
+    ev.data.fd = b->timer_fd;
+    if (epoll_ctl(b->epoll_fd, EPOLL_CTL_ADD, b->timer_fd, &ev) < 0)
+        return BL_EIO;
+    b->start_ns = monotonic_ns();
+    b->armed = -1;
+    return arm_timer(b, b->opts.frame);
 }
 
 static int loop_open(const char *options, bl_board_t **board)
@@ -75,7 +158,7 @@ static int loop_open(const char *options, bl_board_t **board)
     bl_options_t opts;
     int rc, i;
 
-    rc = bl_open_options(options, 0, board, &opts);
+    rc = bl_open_options(options, BL_OPT_CLOCK, board, &opts);
     if (rc < 0)
         return rc;
     if (opts.channels < 0)
@@ -93,8 +176,11 @@ static int loop_open(const char *options, bl_board_t **board)
     b->opts = opts;
     b->unit = bl_codec_unit(opts.codec);
     b->events.fd = -1;
+    b->timer_fd = b->epoll_fd = -1;
     b->ch = calloc((size_t) opts.channels, sizeof *b->ch);
     rc = b->ch == NULL ? BL_ENOMEM : bl_evq_init(&b->events, LOOP_MAX_EVENTS, 1);
+    if (rc == BL_OK && opts.realtime)
+        rc = realtime_init(b);
     if (rc < 0) {
         loop_free(b);
         return rc;
@@ -163,6 +249,24 @@ static int enter_io(loop_board_t *b, int op, const int32_t *channels, int n, con
     return rc;
 }
 
+/* Realtime mode, lock held: 1 when every channel asked has frame_len samples to read, else 0
+   with the timer armed for the moment they all have (or a negative code). */
+static int realtime_due(loop_board_t *b, const int32_t *channels, int n, int frame_len)
+{
+    int64_t need = 0;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        int64_t end = b->ch[channels[i]].clock + frame_len;
+
+        if (end > need)
+            need = end;
+    }
+    if (need <= elapsed_samples(b))
+        return 1;
+    return arm_timer(b, need);
+}
+
 static int loop_read(bl_board_t *board, const int32_t *channels, int n, void *buf,
                      int frame_len)
 {
@@ -173,6 +277,13 @@ static int loop_read(bl_board_t *board, const int32_t *channels, int n, void *bu
     rc = enter_io(board, BL_OP_READ, channels, n, buf, frame_len);
     if (rc <= 0)
         return rc;
+    if (board->timer_fd >= 0) {
+        rc = realtime_due(board, channels, n, frame_len);
+        if (rc <= 0) {
+            BL_UNLOCK(board);
+            return rc;
+        }
+    }
     fbytes = (size_t) frame_len * board->unit;
     for (i = 0; i < n; i++, dst += fbytes) {
         loop_chan_t *c = &board->ch[channels[i]];
@@ -181,9 +292,13 @@ static int loop_read(bl_board_t *board, const int32_t *channels, int n, void *bu
         if (got < fbytes)
             bl_fill_silence(dst + got, (fbytes - got) / board->unit, board->opts.codec);
         c->clock += frame_len;
+        if (c->clock > board->lead)
+            board->lead = c->clock;
     }
+    /* The fd now waits for the board's next frame. */
+    rc = board->timer_fd >= 0 ? arm_timer(board, board->lead + board->opts.frame) : BL_OK;
     BL_UNLOCK(board);
-    return n;
+    return rc < 0 ? rc : n;
 }
 
 static int loop_write(bl_board_t *board, const int32_t *channels, int n, const void *buf,
@@ -230,8 +345,17 @@ static int loop_next_event(bl_board_t *board, int timeout_ms, bl_event_t *event)
 
 static int loop_event_fd(bl_board_t *board)
 {
+    int rc;
+
     if (!valid(board))
         return BL_EINVAL;
+    BL_LOCK(board);
+    rc = bl_fault_hit(board->opts.faults, BL_OP_EVENT_FD);
+    BL_UNLOCK(board);
+    if (rc < 0)
+        return rc;
+    if (board->epoll_fd >= 0)
+        return board->epoll_fd;
     return board->events.fd >= 0 ? board->events.fd : BL_ENOTSUP;
 }
 

@@ -3,7 +3,8 @@
 URL grammar::
 
     cabi:///path/to/vendor_driver.so[?board=N[&key=value...]]
-    loop://[?channels=N][&law=alaw|ulaw|slin][&frame=N][&fail=OP:CODE[@N]...]
+    loop://[?channels=N][&law=alaw|ulaw|slin][&frame=N][&clock=virtual|realtime]
+           [&fail=OP:CODE[@N]...]
 
 ``cabi://``
     Loads a vendor driver library with ``dlopen``, checks its ``bl_driver_entry()`` table
@@ -18,9 +19,13 @@ URL grammar::
     at most 4096), ``law`` the codec of frames (default ``alaw``), ``frame`` the samples per
     frame (1..8000, default 160). A channel's receive queue holds 32 frames; one more drops
     the oldest audio and raises OVERRUN; an empty queue reads as idle code (0xD5 A-law, 0xFF
-    mu-law, 0 slin). ``fail=OP:CODE[@N]`` (repeatable) makes every call of OP
-    (open, close, read, write, next_event, command, channel_info) fail with the negative
-    BL_E* CODE (-11..-1), or only the N-th call and later.
+    mu-law, 0 slin). ``clock`` is ``virtual`` (default: a read always has a frame, so the
+    board runs as fast as the CPU allows) or ``realtime`` (frames arrive every frame period of
+    the monotonic clock, as from a hardware board, and :meth:`CabiDriver.fileno` becomes
+    readable when the next frame is due as well as while events are queued).
+    ``fail=OP:CODE[@N]`` (repeatable) makes every call of OP (open, close, read, write,
+    next_event, command, channel_info, event_fd) fail with the negative BL_E* CODE (-11..-1),
+    or only the N-th call and later.
 
 The emulated board (``CabiDriver.emu()``) is driven from its line side by
 :class:`EmuLineSide`; its ``emu://`` URL belongs to ``boardlib.emulator``.
@@ -99,8 +104,10 @@ _ENOTSUP = -9
 _INT_MAX = 2**31 - 1
 _INT64_MAX = 2**63 - 1
 
-_LOOP_OPTIONS = ("channels", "law", "frame", "fail")
-_FAIL_OPS = ("open", "close", "read", "write", "next_event", "command", "channel_info")
+_LOOP_OPTIONS = ("channels", "law", "frame", "clock", "fail")
+_FAIL_OPS = (
+    "open", "close", "read", "write", "next_event", "command", "channel_info", "event_fd"
+)
 _FAIL_RE = re.compile(r"^(%s):(-[0-9]{1,2})(?:@([0-9]{1,18}))?$" % "|".join(_FAIL_OPS))
 
 
@@ -292,7 +299,7 @@ class CabiDriver:
             return cls.from_library(path, options)
         raise InvalidUrlError(
             f"{scheme}:// is not handled here; accepted: loop://?channels=2&law=alaw&frame=160"
-            "&fail=OP:CODE[@N], cabi:///path/to/driver.so?board=0"
+            "&clock=virtual&fail=OP:CODE[@N], cabi:///path/to/driver.so?board=0"
         )
 
     # -- lifetime --------------------------------------------------------------------------
@@ -483,7 +490,17 @@ class CabiDriver:
         return Alarm(self._check(self._table.get_alarms(board, s), "get_alarms"))
 
     def fileno(self) -> int:
-        """A descriptor readable while events are queued, or -1 if the driver has none."""
+        """The board's event fd (``event_fd``), or -1 when the driver has none (BL_ENOTSUP).
+
+        It is readable while events are queued and, on a board paced by its own clock, while
+        a frame is ready on every channel (the ABI's rules, in ``boardlib_abi.h``). It belongs
+        to the driver: poll it, never read or close it.
+
+        Raises
+        ------
+        DriverOperationError
+            The driver returned another error code.
+        """
         board = self._require("event_fd")
         rc = int(self._table.event_fd(board))
         if rc == _ENOTSUP:
@@ -503,7 +520,10 @@ def _frame_option(options: str) -> int:
 
 
 def _loop_options(parts: _ParsedUrl) -> str:
-    accepted = "loop://?channels=N(even)&law=alaw|ulaw|slin&frame=1..8000&fail=OP:CODE[@N]"
+    accepted = (
+        "loop://?channels=N(even)&law=alaw|ulaw|slin&frame=1..8000&clock=virtual|realtime"
+        "&fail=OP:CODE[@N]"
+    )
     if parts.netloc or parts.path not in ("", "/"):
         raise InvalidUrlError(f"loop:// takes no host or path; accepted form: {accepted}")
     items: list[str] = []
@@ -531,6 +551,11 @@ def _loop_options(parts: _ParsedUrl) -> str:
         elif key == "law":
             if value not in ("alaw", "ulaw", "slin"):
                 raise InvalidUrlError(f"loop:// law must be alaw, ulaw or slin, got {value!r}")
+        elif key == "clock":
+            if value not in ("virtual", "realtime"):
+                raise InvalidUrlError(
+                    f"loop:// clock must be virtual or realtime, got {value!r}"
+                )
         else:
             m = _FAIL_RE.match(value)
             bad_n = m is not None and m.group(3) is not None and int(m.group(3)) < 1

@@ -91,6 +91,9 @@ def test_cabi_scheme_resolves_to_a_class_building_drivers_from_urls(
         "loop://?frame=1&law=ulaw",
         "loop://?fail=read:-11&fail=write:-1@1",
         "loop://?fail=channel_info:-5@99",
+        "loop://?clock=virtual",
+        "loop://?clock=realtime&frame=80",
+        "loop://?fail=event_fd:-9",
     ],
 )
 def test_loop_url_accepts_options_in_range(url: str) -> None:
@@ -112,7 +115,9 @@ def test_loop_url_accepts_options_in_range(url: str) -> None:
         ("loop://?fail=read:0", "OP:CODE"),
         ("loop://?fail=fly:-5", "OP one of open, close"),
         ("loop://?fail=read:-5@0", "N >= 1"),
-        ("loop://?speed=2", "accepted: channels, law, frame, fail"),
+        ("loop://?speed=2", "accepted: channels, law, frame, clock, fail"),
+        ("loop://?clock=fast", "virtual or realtime"),
+        ("loop://?clock=realtime&clock=virtual", "given twice"),
         ("loop://?channels=2&channels=4", "given twice"),
         ("loop://host/path", "no host or path"),
         ("loop://?channels", "malformed"),

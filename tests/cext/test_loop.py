@@ -210,6 +210,10 @@ def test_boards_open_at_once_are_independent() -> None:
         ("colour=red", False),
         ("channels=two", False),
         ("board=0", True),
+        ("clock=virtual", True),
+        ("clock=realtime", True),
+        ("clock=fast", False),
+        ("clock=", False),
     ],
 )
 def test_open_validates_options(options: str, ok: bool) -> None:
@@ -257,6 +261,7 @@ def test_channel_info_fault_fails_the_channel_enumeration_while_opening() -> Non
         ("write:-11", lambda d: d._write(chans(0), np.zeros((1, 160), np.uint8)), "write"),
         ("next_event:-7", lambda d: d._next_event(), "next_event"),
         ("command:-3", lambda d: d._command(0, Command.OFFHOOK), "command"),
+        ("event_fd:-5", lambda d: d.fileno(), "event_fd"),
     ],
 )
 def test_run_time_fault_is_an_operation_error(
@@ -403,3 +408,82 @@ def test_waiting_for_an_event_releases_the_gil_and_wakes_on_the_event(loop: Cabi
     finally:
         thread.join()
     assert event is not None and (event.type, event.channel) == (EventType.RING_ON, 1)
+
+
+def test_event_fd_fault_of_enotsup_means_no_fd() -> None:
+    with CabiDriver.loop("fail=event_fd:-9") as drv:
+        assert drv.fileno() == -1
+
+
+# -- clock=realtime: frames paced like a hardware board, announced on the event fd ----------
+
+
+def readable(fd: int, timeout: float = 0.0) -> bool:
+    return select.select([fd], [], [], timeout)[0] == [fd]
+
+
+def test_virtual_clock_reads_at_once_and_its_fd_stays_an_event_fd(loop: CabiDriver) -> None:
+    fd = loop.fileno()
+    for _ in range(100):
+        read(loop, chans(0, 1, 2, 3))  # always a frame: the host runs as fast as it can
+    assert not readable(fd)
+
+
+def test_realtime_frames_wait_for_their_period_and_the_fd_announces_them() -> None:
+    import time
+
+    t0 = time.monotonic()
+    # 0.5 s frames leave wide margins around every "not yet" below.
+    with CabiDriver.loop("clock=realtime&frame=4000") as drv:
+        fd = drv.fileno()
+        out = np.empty((2, 4000), np.uint8)
+        both = chans(0, 1)
+        assert drv._read(both, out) == 0  # no frame has elapsed yet
+        assert not readable(fd)
+        assert readable(fd, 10.0)  # woken by the frame coming due
+        assert time.monotonic() - t0 >= 0.45
+        # A longer read than is due returns 0 and re-arms the fd for its own moment, so the
+        # fd does not stay readable for a read that cannot be served (a host would spin).
+        assert drv._read(both, np.empty((2, 8000), np.uint8)) == 0
+        assert not readable(fd)
+        assert drv._read(both, out) == 2
+        assert (out == 0xD5).all()
+        assert not readable(fd)  # the next frame is not due
+        assert drv._read(both, out) == 0
+        # Events make it readable between frames, and only until they are drained.
+        drv._command(1, Command.OFFHOOK)
+        assert readable(fd)
+        assert drain(drv) == [DriverEvent(EventType.OFFHOOK, 0, 4000, 0)]
+        assert not readable(fd)
+
+
+def test_realtime_fd_wakes_once_per_frame_with_a_frame_every_time() -> None:
+    frames = wakes = 0
+    with CabiDriver.loop("clock=realtime&channels=4") as drv:
+        fd = drv.fileno()
+        out = np.empty((4, 160), np.uint8)
+        every = chans(0, 1, 2, 3)
+        sent = random_frames("alaw", 4, 160, 7)
+        while frames < 20:  # 0.4 s
+            assert readable(fd, 10.0)
+            wakes += 1
+            got = 0
+            while drv._read(every, out):  # a host that fell behind catches up here
+                got += 1
+                drv._write(every, sent)
+            assert got >= 1  # never woken for nothing
+            frames += got
+        assert wakes <= frames
+        assert (out == sent[[1, 0, 3, 2]]).all()  # the pairs still carry the audio
+
+
+def test_realtime_board_closes_its_descriptors() -> None:
+    import os
+
+    drv = CabiDriver.loop("clock=realtime")
+    drv._open()
+    fd = drv.fileno()
+    os.fstat(fd)
+    drv.close()
+    with pytest.raises(OSError):
+        os.fstat(fd)
