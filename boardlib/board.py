@@ -21,6 +21,12 @@ encodes the block and writes it in one driver call. Every time and timeout is co
 board samples, never in wall time: on an emulated board with a virtual clock a test runs as
 fast as the CPU allows and gives the same result every time.
 
+Between frames of a board paced by its own clock the engine sleeps on the driver's event
+file descriptor (``event_fd`` of the C ABI: readable while events are queued or when the next
+frame is ready) through the event loop's ``add_reader``, so it wakes once per frame or event;
+a driver without one is polled every quarter of a frame. A board with a virtual clock always
+has the next frame and never waits.
+
 Hang-ups
 --------
 When the far end clears during an operation, the operation raises :class:`HangupError`; its
@@ -95,6 +101,7 @@ _perf_counter = time.perf_counter  # engine self-timing only; media time never u
 _BL_EREMOVED = -8  # the board was removed
 _BL_EOVERRUN = -10  # received frames were lost
 _BL_EUNDERRUN = -11  # the transmit queue ran dry
+_FD_STRIKES = 3  # see _EventFdWait
 
 
 def open_board(url: str | None = None, **options: Any) -> Board:
@@ -1026,6 +1033,85 @@ class Channel:
 # --------------------------------------------------------------------------- board
 
 
+class _EventFdWait:
+    """The media engine's wait for the next frame of a board paced by its own clock: on the
+    driver's event fd (``event_fd`` in boardlib_abi.h: readable while events are queued or a
+    frame is ready) through ``loop.add_reader``, instead of polling.
+
+    The reader is registered once and stays until :meth:`close` (the engine's end). Two
+    guards keep a driver that breaks the fd's rules from costing more than polling:
+
+    * a wait ends after two frame periods even if the fd stays quiet; when a frame turned out
+      to be ready after such a timeout three times running, the fd signals events only (a
+      version 1 driver older than the rule): the reader is removed and the engine polls;
+    * an fd that wakes the engine three times running with nothing to do (no event, no frame)
+      is not waited on until the engine has found something again, so it cannot spin.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, fd: int, period: float, url: str) -> None:
+        self.fd = fd
+        self.url = url
+        self._loop = loop
+        self._timeout = 2 * period
+        self._fut: asyncio.Future[bool] | None = None
+        self._last: bool | None = None  # how the last wait ended: True fd, False timeout
+        self._strikes = 0  # frames found right after a timeout, running
+        self._empty = 0  # fd wakeups with nothing to do, running
+        loop.add_reader(fd, self._wake, True)
+        self.registered = True
+
+    @property
+    def usable(self) -> bool:
+        """Whether the engine should wait on the fd now (else it polls)."""
+        return self.registered and self._empty < _FD_STRIKES
+
+    def _wake(self, by_fd: bool) -> None:
+        fut = self._fut
+        if fut is not None and not fut.done():
+            fut.set_result(by_fd)
+
+    def wake(self) -> None:
+        """End the current wait at once (the board is closing)."""
+        self._wake(True)
+
+    async def wait(self) -> None:
+        """Until the fd is readable, two frame periods at most."""
+        fut: asyncio.Future[bool] = self._loop.create_future()
+        self._fut = fut
+        timer = self._loop.call_later(self._timeout, self._wake, False)
+        try:
+            self._last = await fut
+        finally:
+            timer.cancel()
+            self._fut = None
+
+    def ticked(self, got_frame: bool, got_events: bool) -> None:
+        """What the tick after a wait found."""
+        last, self._last = self._last, None
+        if got_frame or got_events:
+            self._empty = 0
+        elif last:
+            self._empty += 1
+        if not got_frame or last is None:
+            return
+        if last:
+            self._strikes = 0
+            return
+        self._strikes += 1
+        if self._strikes >= _FD_STRIKES:
+            log.warning(
+                "board %s: frames are ready without the event fd saying so; polling instead",
+                self.url,
+            )
+            self.close()
+
+    def close(self) -> None:
+        """Remove the reader. Safe to call twice."""
+        if self.registered:
+            self.registered = False
+            self._loop.remove_reader(self.fd)
+
+
 class Board:
     """A voice board: its channels, its media engine and its inbound calls.
 
@@ -1048,7 +1134,18 @@ class Board:
         self._active_rx: set[Channel] = set()
         self._bridges: list[tuple[int, ...]] = []
         self.errors: list[BaseException] = []
-        self.stats = {"ticks": 0, "overruns": 0, "driver_errors": 0}
+        #: Counters: media ``ticks``, receive ``overruns``, ``driver_errors``, driver
+        #: ``events`` handled, and the engine's waits for a frame: ``fd_waits`` on the
+        #: driver's event fd, ``polls`` of a quarter frame (a driver without an fd).
+        self.stats = {
+            "ticks": 0,
+            "overruns": 0,
+            "driver_errors": 0,
+            "events": 0,
+            "fd_waits": 0,
+            "polls": 0,
+        }
+        self._fd_wait: _EventFdWait | None = None
         #: Seconds spent in the media engine's ticks (``tick``), of which in the DSP banks and
         #: codecs (``dsp``) and in driver reads and writes (``driver``).
         self.timing = {"tick": 0.0, "dsp": 0.0, "driver": 0.0}
@@ -1121,6 +1218,8 @@ class Board:
         if not self._open:
             return
         self._closing = True
+        if self._fd_wait is not None:
+            self._fd_wait.wake()
         for ch in self.channels:
             if ch._op is not None:
                 ch._op.fail(BoardOperationError("board closed"))
@@ -1278,16 +1377,34 @@ class Board:
 
     async def _engine(self) -> None:
         advance = getattr(self._driver, "_advance", None)
+        # A driver pacing itself in _advance is never waited on; another one's event fd is
+        # looked up the first time no frame is ready (a virtual clock never gets there).
+        fd_checked = advance is not None
+        poll = self.frame_len / SAMPLE_RATE / 4
+        stats = self.stats
         try:
             while not self._closing:
                 delay = advance() if advance is not None else 0.0
                 if delay:
                     await asyncio.sleep(delay)
-                if not self._tick():
-                    await asyncio.sleep(self.frame_len / SAMPLE_RATE / 4)
+                events = stats["events"]
+                got = self._tick()
+                fdw = self._fd_wait
+                if fdw is not None:
+                    fdw.ticked(got, stats["events"] != events)
+                if got:
+                    await asyncio.sleep(0)
+                    await asyncio.sleep(0)
                     continue
-                await asyncio.sleep(0)
-                await asyncio.sleep(0)
+                if not fd_checked:
+                    fd_checked = True
+                    fdw = self._fd_wait = self._open_fd_wait()
+                if fdw is not None and fdw.usable:
+                    stats["fd_waits"] += 1
+                    await fdw.wait()
+                else:
+                    stats["polls"] += 1
+                    await asyncio.sleep(poll)
             if not self._dead.done():
                 self._dead.set_result(None)
         except BaseException as exc:
@@ -1305,6 +1422,32 @@ class Board:
                     ch._op.fail(err)
             if not isinstance(exc, Exception):
                 raise
+        finally:
+            if self._fd_wait is not None:
+                self._fd_wait.close()
+                self._fd_wait = None
+
+    def _open_fd_wait(self) -> _EventFdWait | None:
+        """A wait on the driver's event fd, or None to poll: the driver has no fd (no
+        ``fileno``, -1, an error from ``event_fd``) or the event loop cannot watch one."""
+        fileno = getattr(self._driver, "fileno", None)
+        if fileno is None:
+            return None
+        try:
+            fd = fileno()
+        except DriverOperationError as exc:
+            log.warning("board %s: no event fd (%s): polling for frames", self.url, exc)
+            return None
+        if isinstance(fd, bool) or not isinstance(fd, int) or fd < 0:
+            log.debug("board %s: the driver has no event fd: polling for frames", self.url)
+            return None
+        try:
+            return _EventFdWait(self._loop, fd, self.frame_len / SAMPLE_RATE, self.url)
+        except (NotImplementedError, OSError, ValueError) as exc:
+            log.warning(
+                "board %s: cannot watch event fd %d (%r): polling for frames", self.url, fd, exc
+            )
+            return None
 
     def _tick(self) -> bool:
         drv = self._driver
@@ -1321,6 +1464,7 @@ class Board:
                 break
             if ev is None:
                 break
+            self.stats["events"] += 1
             self._on_event(ev)
         t = clock()
         try:

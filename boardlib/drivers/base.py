@@ -110,7 +110,13 @@ class Driver(Protocol):
     Frames are ``(n_channels, frame_len)`` C-contiguous arrays in the board's codec
     (``CODEC_DTYPE``). Every method raises a :class:`~boardlib.errors.DriverError`
     subclass when the driver returns an error code. ``_read`` returns 0 when no frame is
-    ready yet (the board then waits a quarter frame and asks again).
+    ready yet; the board then waits on ``fileno()`` until it is readable and asks again, or,
+    when ``fileno()`` is -1 or raises, asks again every quarter of a frame.
+
+    ``fileno()`` follows the C ABI's ``event_fd`` (boardlib_abi.h): a descriptor readable
+    while events are queued and, when ``_read`` can return 0, while the next frame is ready;
+    the driver owns it (the board only watches it, with ``loop.add_reader``) and keeps it
+    until ``_close``. The board does not wait on it for a driver that has ``_advance``.
 
     Optional methods the board uses when a driver has them:
 

@@ -1,5 +1,7 @@
 """One conformance suite for every board URL: the same calls and media operations must behave
-the same on the emulated board and on the C loopback driver (channels wired in pairs).
+the same on the emulated board and on the C loopback driver (channels wired in pairs), the
+latter also paced by the wall clock like a hardware board (``clock=realtime``: the engine then
+sleeps on the driver's event fd between frames).
 
 ``BOARDLIB_TEST_URL`` adds a real board (it must offer a call on channel 1's pair the way the
 loop driver does, i.e. a station channel wired to a trunk channel).
@@ -20,7 +22,7 @@ from boardlib.board import Board, Call, Channel, open_board
 from boardlib.emulator.parties import Caller
 from boardlib.states import ChannelState, TermReason
 
-URLS = ["emu://?lines=2", "loop://?channels=2"]
+URLS = ["emu://?lines=2", "loop://?channels=2", "loop://?channels=2&clock=realtime"]
 if os.environ.get("BOARDLIB_TEST_URL"):
     URLS.append(os.environ["BOARDLIB_TEST_URL"])
 
