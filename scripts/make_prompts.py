@@ -2,10 +2,11 @@
 
     python scripts/make_prompts.py examples/bank_ivr/bank.toml [--only-missing]
 
-Fragments come from the flow's ``[text.LANG]`` tables, the engine's own words and the say
-vocabulary (digits, 十/百/千/万, hundred/thousand, yuan, months...). Mandarin is spoken with
-``espeak-ng -v cmn``, English with ``-v en``; sox resamples to 8 kHz and trims the silence
-around each fragment. The generated set is committed, so running an IVR needs no TTS.
+Fragments come from the flow's ``[text.LANG]`` tables, the engine's own words (those of
+menus with shortcuts too) and the say vocabulary (digits, 十/百/千/万, hundred/thousand,
+yuan, months...). Mandarin is spoken with ``espeak-ng -v cmn``, English with ``-v en``; sox
+resamples to 8 kHz and trims the silence around each fragment. The generated set is
+committed, so running an IVR needs no TTS.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import numpy as np
 
 from boardlib.audiofile import write_wav
 from boardlib.ivr.flow import load_flow
-from boardlib.ivr.prompts import ENGINE_WORDS
+from boardlib.ivr.prompts import ENGINE_WORDS, SHORTCUT_WORDS
 from boardlib.ivr.say import VOCABULARY
 
 VOICES = {"zh": ("cmn", "170"), "en": ("en", "175")}
@@ -32,6 +33,7 @@ def fragments(flow_path: Path) -> dict[str, dict[str, str]]:
     for lang in flow.languages:
         texts = dict(VOCABULARY[lang])
         texts.update(ENGINE_WORDS[lang])
+        texts.update(SHORTCUT_WORDS[lang])
         texts.update(flow.texts.get(lang, {}))
         out[lang] = texts
     return out

@@ -52,7 +52,7 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--url",
         default=None,
-        help="board URL (default emu://?lines=12&seed=1; --simple: emu://?lines=4&seed=1)",
+        help="board URL (default emu://?lines=14&seed=1; --simple: emu://?lines=4&seed=1)",
     )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=run)

@@ -1,7 +1,8 @@
 """The IVR engine: flows as data run on any board through the public channel API.
 
-``Engine`` runs TOML flows (:mod:`.flow`) with steps play, menu (dynamic and personal),
-collect, collect_secure, host, branch, goto, set, transfer, record and hangup;
+``Engine`` runs TOML flows (:mod:`.flow`) with steps play, menu (dynamic, personal, and
+with each customer's shortcuts), collect, collect_secure, host, branch, goto, set, transfer,
+record and hangup;
 :func:`check_flow` finds problems before deployment; :mod:`.say` builds digits, numbers,
 money, dates and times from recorded fragments in Mandarin and English.
 """

@@ -3,8 +3,12 @@
 :func:`check_flow` reports, each with file and line: malformed files and unknown step types
 (from the loader), menus wider than 5 or deeper than 5, keys not contiguous from 1, steps
 that go nowhere or to unknown steps, unreachable steps, cycles that never wait for input,
-missing prompts or prompts in the wrong format, unknown variables, bad conditions, and a
-``collect_secure`` value that flows into a prompt, a ``set`` or a ``log``.
+missing prompts or prompts in the wrong format, unknown variables, bad conditions, a
+``collect_secure`` value that flows into a prompt, a ``set`` or a ``log``, and shortcuts
+(``[shortcuts.NAME]``) whose targets do not exist: an unknown menu, a menu that takes no
+shortcuts, a label that is not an option of its menu, a path that leaves the menus before
+its last label. A menu that takes shortcuts counts two levels deep (its own options may be
+one level down, behind "other services").
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from .flow import (
     load_flow,
     variables_in,
 )
-from .prompts import ENGINE_WORDS, PromptSet
+from .prompts import ENGINE_WORDS, SHORTCUT_WORDS, PromptSet
 from .say import KINDS, VOCABULARY
 
 __all__ = ["Issue", "check_flow", "MAX_WIDTH", "MAX_DEPTH"]
@@ -93,6 +97,7 @@ class _Checker:
         self.defined, self.secure = defined, secure
         for st in f.steps.values():
             self.step(st)
+        self.shortcuts()
         self.graph()
         if self.check_prompts:
             self.prompt_files()
@@ -214,6 +219,57 @@ class _Checker:
                 self.add(st.line_of("personal"), "bad-field", "personal must be a variable path")
             else:
                 self.var(st, "personal", personal.lstrip("$"))
+        stored = st.get("shortcuts")
+        if stored is not None:
+            if not isinstance(stored, str):
+                self.add(st.line_of("shortcuts"), "bad-field",
+                         "shortcuts must be a variable path (the caller's stored shortcuts)")
+            else:
+                self.var(st, "shortcuts", stored.lstrip("$"))
+            if not any(sc.menu == st.name for sc in self.flow.shortcuts.values()):
+                self.add(st.line_of("shortcuts"), "shortcut",
+                         f"menu {st.name!r} takes shortcuts but no [shortcuts.NAME] table has "
+                         f"menu = {st.name!r}")
+
+    def shortcuts(self) -> None:
+        """Every ``[shortcuts.NAME]`` leads through menus to an option that exists."""
+        steps = self.flow.steps
+        for sc in self.flow.shortcuts.values():
+            menu = steps.get(sc.menu)
+            if menu is None:
+                self.add(sc.line_of("menu"), "unknown-step",
+                         f"shortcut {sc.name!r}: menu {sc.menu!r} is not a step")
+                continue
+            if menu.type != "menu":
+                self.add(sc.line_of("menu"), "shortcut",
+                         f"shortcut {sc.name!r}: step {sc.menu!r} is a {menu.type} step, "
+                         f"not a menu")
+                continue
+            if menu.get("shortcuts") is None:
+                self.add(sc.line_of("menu"), "shortcut",
+                         f"shortcut {sc.name!r}: menu {sc.menu!r} takes no shortcuts "
+                         f"(it needs shortcuts = \"VARIABLE\")")
+                continue
+            for i, label in enumerate(sc.path):
+                opts = [o for o in menu.get("options") if isinstance(o, dict)]
+                opt = next((o for o in opts if o.get("label") == label), None)
+                if opt is None:
+                    self.add(sc.line_of("path"), "shortcut",
+                             f"shortcut {sc.name!r}: {label!r} is not an option of menu "
+                             f"{menu.name!r} (options: "
+                             f"{', '.join(str(o.get('label')) for o in opts)})")
+                    break
+                if i + 1 == len(sc.path):
+                    break
+                nxt = steps.get(str(opt.get("next")))
+                if nxt is None or nxt.type != "menu":
+                    what = "an unknown step" if nxt is None else f"a {nxt.type} step"
+                    self.add(sc.line_of("path"), "shortcut",
+                             f"shortcut {sc.name!r}: option {label!r} of menu {menu.name!r} "
+                             f"leads to {opt.get('next')!r}, {what}, not a menu; the labels "
+                             f"after it cannot be reached")
+                    break
+                menu = nxt
 
     def prompt_items(self, st: Step) -> list[Any]:
         out: list[Any] = []
@@ -260,7 +316,7 @@ class _Checker:
                 if t not in on_path:
                     best = max(best, walk(t))
             on_path.discard(n)
-            depth[n] = best + (1 if f.steps[n].type == "menu" else 0)
+            depth[n] = best + _levels(f.steps[n])
             return depth[n]
 
         d = walk(f.start)
@@ -275,6 +331,7 @@ class _Checker:
         f = self.flow
         ps = self.prompt_set or PromptSet(f.prompt_dir)
         needed: dict[str, int] = {}
+        shortcut_line: int | None = None  # of the first menu that takes shortcuts
         uses_say = False
         for st in f.steps.values():
             for key in _PROMPT_KEYS:
@@ -289,6 +346,11 @@ class _Checker:
                     line = st.option_lines[i] if i < len(st.option_lines) else st.line
                     needed.setdefault(str(o.get("prompt", o["label"])), line)
                 uses_say = True
+                if st.get("shortcuts") is not None and shortcut_line is None:
+                    shortcut_line = st.line_of("shortcuts")
+        for sc in f.shortcuts.values():
+            if sc.prompt is not None:
+                needed.setdefault(sc.prompt, sc.line_of("prompt"))
         for lang in f.languages:
             if lang not in ENGINE_WORDS:
                 self.add(f.header_line, "language", f"language {lang!r} unknown; "
@@ -300,10 +362,21 @@ class _Checker:
             if uses_say:
                 for w in VOCABULARY[lang]:
                     names.setdefault(w, f.header_line)
+            if shortcut_line is not None:
+                for w in SHORTCUT_WORDS.get(lang, {}):
+                    names.setdefault(w, shortcut_line)
             for name, line in names.items():
                 problem = ps.problem(lang, name)
                 if problem is not None:
                     self.add(line, "prompt", problem)
+
+
+def _levels(st: Step) -> int:
+    """Menu levels a step adds to a path: a menu with shortcuts may put its own options one
+    level down (behind "other services")."""
+    if st.type != "menu":
+        return 0
+    return 2 if st.get("shortcuts") is not None else 1
 
 
 def _sccs(graph: dict[str, list[str]]) -> list[list[str]]:

@@ -13,6 +13,13 @@ A step that fails for any reason other than the caller hanging up (a flow error,
 answer, an unexpected exception) ends that call politely: the apology prompt, then the
 flow's ``on_error`` step if it names a transfer, else a hang-up. Other calls go on.
 
+Menus are built per caller: options whose ``requires`` facts the caller lacks (or whose
+``when`` is false) are hidden and the keys close up; ``personal`` reorders them; a menu with
+``shortcuts`` first offers the caller's stored shortcuts, deep items reached in one key
+("for your usual balances, press 1"), never one behind a hidden option, with keys
+contiguous from 1 and at most 5 per level (:func:`menu_layout`). Stored shortcuts the
+menu cannot offer are skipped and traced (``shortcut_skipped``), never an error.
+
 Secure input (``collect_secure``) is taken with ``get_digits(secure=True)``, kept in the
 call's variables as a :class:`~boardlib.ivr.host.Secret`, sent only to the host, and written
 to no log, trace, report or attached data.
@@ -39,13 +46,14 @@ from ..board import Board, Call, Channel
 from ..errors import BoardOperationError, BoardTimeoutError, HangupError
 from ..media import Silence
 from ..states import ChannelState, TermReason
-from .check import check_flow
+from .check import MAX_WIDTH, check_flow
 from .flow import Flow, FlowError, Step, evaluate, load_flow, resolve
 from .host import Host, HostError, Secret
-from .prompts import PromptSet, menu_fragments
+from .prompts import PromptSet, menu_fragments, shortcut_fragments
 from .say import say
 
-__all__ = ["Params", "Engine", "CallReport", "luhn_ok", "Cti"]
+__all__ = ["Params", "Engine", "CallReport", "luhn_ok", "Cti", "MenuEntry", "menu_layout",
+           "OTHER_SERVICES"]
 
 log = logging.getLogger("boardlib.ivr")
 _MAX_STEPS = 2000  # a call that runs this many steps is in a loop: a flow error
@@ -131,6 +139,48 @@ def _target(step: Step, key: str) -> str | None:
     """The name of the step that ``key`` (``next``, ``default``) of ``step`` leads to."""
     name: str | None = step.get(key)
     return name
+
+
+@dataclass(frozen=True, slots=True)
+class MenuEntry:
+    """What one key of a menu does: ``kind`` is ``option`` (an option of the menu),
+    ``shortcut`` (a stored shortcut: ``label`` is its ``[shortcuts.NAME]``) or ``other`` (the
+    menu's own options, one level down); ``prompt`` is the fragment said before the key and
+    ``next`` the step the key leads to."""
+
+    kind: str
+    label: str
+    prompt: str
+    next: str | None = None
+    option: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def trace_label(self) -> str:
+        return f"shortcut:{self.label}" if self.kind == "shortcut" else self.label
+
+
+#: The entry that leads to a menu's own options when they do not fit beside the shortcuts.
+OTHER_SERVICES = MenuEntry("other", "other_services", "other_services")
+
+
+def menu_layout(shortcuts: list[MenuEntry], options: list[MenuEntry], width: int = MAX_WIDTH
+                ) -> tuple[list[MenuEntry], list[MenuEntry], list[MenuEntry]]:
+    """Keys of a menu with shortcuts: ``(first level, other services, shortcuts left out)``.
+
+    Shortcuts come first, in the stored order, then the options; keys run from 1 and no
+    level is wider than ``width``. When both do not fit, the first level offers the first
+    ``width - 1`` shortcuts and :data:`OTHER_SERVICES`, and the options make up the second
+    level (in their usual order, so the usual keys are one key further); a single option
+    stays on the first level instead. An option is never dropped (it may be the only way to
+    a service, such as reporting a lost card): shortcuts beyond the room are left out,
+    the last stored first."""
+    if len(shortcuts) + len(options) <= width:
+        return shortcuts + options, [], []
+    if len(options) <= 1:
+        room = width - len(options)
+        return shortcuts[:room] + options, [], shortcuts[room:]
+    room = width - 1
+    return shortcuts[:room] + [OTHER_SERVICES], list(options), shortcuts[room:]
 
 
 class _Ended(Exception):
@@ -476,19 +526,23 @@ class _Session:
         await self.play(step.get("prompts"), barge_in=bool(step.get("barge_in", True)))
         return _target(step, "next")
 
-    def menu_options(self, step: Step) -> list[dict[str, Any]]:
-        """Visible options of a menu for this caller, in the caller's order."""
+    def facts(self) -> set[str]:
+        """The caller's facts (``[flow] facts``, by default ``profile.services``)."""
         facts = self.value("$" + self.flow.facts) or []
-        facts = set(facts) if isinstance(facts, (list, tuple, set)) else set()
-        visible = []
-        for opt in step.get("options"):
-            req = opt.get("requires")
-            reqs = [req] if isinstance(req, str) else (req or [])
-            if any(r not in facts for r in reqs):
-                continue
-            if "when" in opt and not evaluate(opt["when"], self.scope):
-                continue
-            visible.append(opt)
+        return set(facts) if isinstance(facts, (list, tuple, set)) else set()
+
+    def visible(self, opt: dict[str, Any], facts: set[str]) -> bool:
+        """Whether a menu option is offered to this caller (``requires`` and ``when``)."""
+        req = opt.get("requires")
+        reqs = [req] if isinstance(req, str) else (req or [])
+        if any(r not in facts for r in reqs):
+            return False
+        return "when" not in opt or evaluate(opt["when"], self.scope)
+
+    def menu_options(self, step: Step, facts: set[str] | None = None) -> list[dict[str, Any]]:
+        """Visible options of a menu for this caller, in the caller's order."""
+        facts = self.facts() if facts is None else facts
+        visible = [opt for opt in step.get("options") if self.visible(opt, facts)]
         personal = step.get("personal")
         if personal:
             order = self.value("$" + personal.lstrip("$"))
@@ -497,23 +551,104 @@ class _Session:
                 visible.sort(key=lambda o: rank.get(o["label"], len(rank)))
         return visible
 
+    def menu_shortcuts(self, step: Step, facts: set[str]) -> list[MenuEntry]:
+        """The caller's stored shortcuts that this menu can offer, in the stored order.
+
+        A stored name is skipped, and traced as ``shortcut_skipped`` with the reason, when
+        it is not a ``[shortcuts.NAME]`` of this flow (``unknown``: stale data, say a
+        target removed from the flow), belongs to another menu (``other_menu``), repeats an
+        earlier one (``duplicate``) or passes an option hidden from this caller
+        (``hidden``: ``requires`` or ``when``)."""
+        var = step.get("shortcuts")
+        if not isinstance(var, str):
+            return []
+        stored = self.value("$" + var.lstrip("$"))
+        if stored is None:
+            return []
+        if not isinstance(stored, list):
+            self.emit("shortcut_skipped", step, shortcut=stored, why="not_a_list")
+            return []
+        out: list[MenuEntry] = []
+        for name in stored:
+            why, entry = self._shortcut(step, name, facts, {e.label for e in out})
+            if entry is None:
+                self.emit("shortcut_skipped", step, shortcut=name, why=why)
+                if why == "unknown":
+                    log.info("session %d: stored shortcut %r is not in flow %s: skipped",
+                             self.call.session, name, self.flow.name)
+                continue
+            out.append(entry)
+        return out
+
+    def _shortcut(self, step: Step, name: Any, facts: set[str],
+                  taken: set[str]) -> tuple[str, MenuEntry | None]:
+        sc = self.flow.shortcuts.get(name) if isinstance(name, str) else None
+        if sc is None:
+            return "unknown", None
+        if sc.menu != step.name:
+            return "other_menu", None
+        if name in taken:
+            return "duplicate", None
+        menu: Step | None = step
+        opt: dict[str, Any] | None = None
+        for i, label in enumerate(sc.path):
+            if menu is None or menu.type != "menu":
+                return "unknown", None
+            opt = next((o for o in menu.get("options") if o["label"] == label), None)
+            if opt is None:
+                return "unknown", None
+            if not self.visible(opt, facts):
+                return "hidden", None
+            if i + 1 < len(sc.path):
+                menu = self.flow.steps.get(opt["next"])
+        if opt is None:  # an empty path (the loader refuses them)
+            return "unknown", None
+        prompt = sc.prompt or str(opt.get("prompt", opt["label"]))
+        return "", MenuEntry("shortcut", sc.name, prompt, str(opt["next"]),
+                             opt if len(sc.path) == 1 else None)
+
     async def _menu(self, step: Step) -> str | None:
-        opts = self.menu_options(step)
-        if not opts:
+        facts = self.facts()
+        cuts = self.menu_shortcuts(step, facts)
+        # an option a shortcut already offers (a one-label path) is not offered twice
+        offered = {id(c.option) for c in cuts if c.option is not None}
+        opts = [MenuEntry("option", o["label"], str(o.get("prompt", o["label"])),
+                          str(o["next"]), o)
+                for o in self.menu_options(step, facts) if id(o) not in offered]
+        first, other, no_room = menu_layout(cuts, opts)
+        for c in no_room:
+            self.emit("shortcut_skipped", step, shortcut=c.label, why="no_room")
+        if not first:
             raise FlowError(f"menu {step.name!r} has no option for this caller",
                             self.flow.path, step.line)
-        prompt = list(step.get("prompt") or [])
-        for i, opt in enumerate(opts, 1):
-            prompt += menu_fragments(str(opt.get("prompt", opt["label"])), i, self.lang)
-        self.emit("menu", step, options=[o["label"] for o in opts])
-        keys = {str(i) for i in range(1, len(opts) + 1)}
-        got = await self.ask(step, prompt, 1, "", lambda d: d in keys)
-        if got is None:
+        self.emit("menu", step, options=[e.trace_label for e in first])
+        chosen = await self._choose(step, list(step.get("prompt") or []), first)
+        if chosen is not None and chosen.kind == "other":
+            self.emit("menu", step, options=[e.trace_label for e in other],
+                      level="other_services")
+            chosen = await self._choose(step, [], other)
+        if chosen is None:
             return await self.give_up(step)
-        chosen = opts[int(got) - 1]
         self.report.result = "running"
-        self.report.choices.append(f"{step.name}:{chosen['label']}")
-        return str(chosen["next"])
+        if chosen.kind == "shortcut":
+            sc = self.flow.shortcuts[chosen.label]
+            self.emit("shortcut", step, shortcut=sc.name, path=list(sc.path), next=chosen.next)
+            self.report.choices.append(f"{step.name}:shortcut:{sc.name}")
+        else:
+            self.report.choices.append(f"{step.name}:{chosen.label}")
+        return chosen.next
+
+    async def _choose(self, step: Step, intro: list[Any],
+                      entries: list[MenuEntry]) -> MenuEntry | None:
+        """Say ``entries`` ("for X, press N", keys from 1) after ``intro``; the entry the
+        caller picks, or None when the tries ran out."""
+        prompt = list(intro)
+        for i, e in enumerate(entries, 1):
+            prompt += shortcut_fragments(e.prompt, i, self.lang) if e.kind == "shortcut" \
+                else menu_fragments(e.prompt, i, self.lang)
+        keys = {str(i) for i in range(1, len(entries) + 1)}
+        got = await self.ask(step, prompt, 1, "", lambda d: d in keys)
+        return None if got is None else entries[int(got) - 1]
 
     async def _collect(self, step: Step, secure: bool = False) -> str | None:
         lo = int(step.get("min_digits", 1))

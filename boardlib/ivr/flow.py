@@ -9,10 +9,25 @@ allowed, and a format operations staff can edit by hand). Its tables::
     [steps.NAME]               one step: type = "play" | "menu" | "collect" |
                                "collect_secure" | "host" | "branch" | "goto" | "set" |
                                "transfer" | "record" | "hangup"
+    [shortcuts.NAME]           a deep menu item a customer can keep as a shortcut:
+                               menu = "STEP" (the menu offering it), path = ["label", ...]
+                               (option labels from that menu down), prompt = "fragment"
+                               (optional; default: the last option's prompt)
+
+A menu step with ``shortcuts = "profile.shortcuts"`` offers the caller's stored shortcuts
+(a list of ``[shortcuts.NAME]`` names, per customer, usually from the host's profile) before
+its own options: "for your usual <prompt>, press 1". The engine's rules (see
+:func:`~boardlib.ivr.engine.menu_layout`): a shortcut is offered only when every option on
+its path is visible to this caller (``requires``, ``when``); unknown (stale) or hidden names
+are skipped and traced; an option a one-label shortcut offers is not offered twice; keys
+stay contiguous from 1 and the menu at most 5 wide: when the shortcuts and the options do
+not fit, the menu offers the shortcuts (at most 4) and "for other services, press N", which
+leads to the menu's own options one level down.
 
 Values starting with ``$`` are variables (``$profile.name``, ``$call.number``); conditions
-(``if``, ``when``) are ``[not] OPERAND [OP OPERAND]`` with OP one of ``== != < <= > >=`` and
-operands variables (without ``$``), numbers, ``'strings'``, ``true``, ``false``.
+(``if``, ``when``) are ``[not] OPERAND [OP OPERAND]`` with OP one of ``== != < <= > >= in``
+and operands variables (without ``$``), numbers, ``'strings'``, ``true``, ``false``
+(``'fx' in profile.services``: membership of a list, a table's keys or a string).
 
 Line numbers are kept per step and per key so every problem is reported as ``file:line``.
 """
@@ -29,8 +44,8 @@ from typing import Any
 
 from ..errors import BoardlibError
 
-__all__ = ["FlowError", "Step", "Flow", "load_flow", "parse_flow", "STEP_TYPES", "INPUT_TYPES",
-           "TERMINAL_TYPES", "BUILTIN_VARS", "resolve", "evaluate", "variables_in",
+__all__ = ["FlowError", "Step", "Shortcut", "Flow", "load_flow", "parse_flow", "STEP_TYPES",
+           "INPUT_TYPES", "TERMINAL_TYPES", "BUILTIN_VARS", "resolve", "evaluate", "variables_in",
            "condition_vars"]
 
 STEP_TYPES = ("play", "menu", "collect", "collect_secure", "host", "branch", "goto", "set",
@@ -45,8 +60,8 @@ BUILTIN_VARS = ("call", "lang", "last")
 #: Keys each step type accepts (besides ``type``, ``next``, ``log``).
 STEP_KEYS: dict[str, set[str]] = {
     "play": {"prompts", "barge_in"},
-    "menu": {"prompt", "options", "personal", "retries", "no_input", "invalid", "on_fail",
-             "timeout"},
+    "menu": {"prompt", "options", "personal", "shortcuts", "retries", "no_input", "invalid",
+             "on_fail", "timeout"},
     "collect": {"prompt", "min_digits", "max_digits", "terminator", "validate", "confirm",
                 "store", "retries", "no_input", "invalid", "on_fail", "timeout"},
     "collect_secure": {"prompt", "min_digits", "max_digits", "terminator", "store", "retries",
@@ -60,6 +75,8 @@ STEP_KEYS: dict[str, set[str]] = {
     "hangup": {"prompt"},
 }
 OPTION_KEYS = {"label", "next", "requires", "when", "key", "prompt"}
+#: Keys of a ``[shortcuts.NAME]`` table.
+SHORTCUT_KEYS = {"menu", "path", "prompt"}
 VALIDATORS = ("luhn", "amount", "digits")
 
 
@@ -108,6 +125,23 @@ class Step:
 
 
 @dataclass
+class Shortcut:
+    """A ``[shortcuts.NAME]`` entry: the option labels ``path`` from the menu step ``menu``
+    down to a deep item, and the prompt fragment that names it (``None``: the last option's
+    prompt)."""
+
+    name: str
+    menu: str
+    path: list[str]
+    prompt: str | None = None
+    line: int = 0
+    key_lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+@dataclass
 class Flow:
     """A loaded flow. ``version`` counts loads of the same file (reloads)."""
 
@@ -124,42 +158,45 @@ class Flow:
     version: int = 1
     header_line: int = 1
     mtime: float = 0.0
+    #: ``[shortcuts.NAME]`` entries by name.
+    shortcuts: dict[str, Shortcut] = field(default_factory=dict)
     #: The prompt fragments of this version (set by the engine when it loads the flow).
     prompt_set: Any = field(default=None, repr=False, compare=False)
 
 
-_HEADER = re.compile(r"^\s*\[\s*steps\s*\.\s*\"?([A-Za-z0-9_\-]+)\"?\s*\]\s*(#.*)?$")
+_HEADER = re.compile(r"^\s*\[\s*(steps|shortcuts)\s*\.\s*\"?([A-Za-z0-9_\-]+)\"?\s*\]"
+                     r"\s*(#.*)?$")
 _ANY_HEADER = re.compile(r"^\s*\[")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
 
 
-_Lines = tuple[dict[str, int], dict[str, dict[str, int]], dict[str, list[int]]]
+class _Lines:
+    """Source lines of ``[steps.NAME]`` and ``[shortcuts.NAME]`` tables, their keys and
+    (for steps) their menu options."""
 
-
-def _line_index(text: str) -> _Lines:
-    steps: dict[str, int] = {}
-    keys: dict[str, dict[str, int]] = {}
-    options: dict[str, list[int]] = {}
-    current: str | None = None
-    for no, line in enumerate(text.splitlines(), 1):
-        m = _HEADER.match(line)
-        if m:
-            current = m.group(1)
-            steps[current] = no
-            keys[current] = {}
-            options[current] = []
-            continue
-        if _ANY_HEADER.match(line):
-            current = None
-            continue
-        if current is None:
-            continue
-        k = _KEY.match(line)
-        if k and k.group(1) not in keys[current]:
-            keys[current][k.group(1)] = no
-        if re.search(r"\blabel\s*=", line):
-            options[current].append(no)
-    return steps, keys, options
+    def __init__(self, text: str) -> None:
+        self.tables: dict[tuple[str, str], int] = {}
+        self.keys: dict[tuple[str, str], dict[str, int]] = {}
+        self.options: dict[tuple[str, str], list[int]] = {}
+        current: tuple[str, str] | None = None
+        for no, line in enumerate(text.splitlines(), 1):
+            m = _HEADER.match(line)
+            if m:
+                current = (m.group(1), m.group(2))
+                self.tables[current] = no
+                self.keys[current] = {}
+                self.options[current] = []
+                continue
+            if _ANY_HEADER.match(line):
+                current = None
+                continue
+            if current is None:
+                continue
+            k = _KEY.match(line)
+            if k and k.group(1) not in self.keys[current]:
+                self.keys[current][k.group(1)] = no
+            if re.search(r"\blabel\s*=", line):
+                self.options[current].append(no)
 
 
 def _toml_line(exc: tomllib.TOMLDecodeError, text: str) -> int:
@@ -185,29 +222,28 @@ def parse_flow(text: str, path: str | Path = "<flow>", version: int = 1) -> Flow
     steps_raw = data.get("steps")
     if not isinstance(steps_raw, dict) or not steps_raw:
         raise FlowError("a flow file needs [steps.NAME] tables", path, header_line)
-    step_lines, key_lines, option_lines = _line_index(text)
+    idx = _Lines(text)
     steps: dict[str, Step] = {}
     for name, raw in steps_raw.items():
-        line = step_lines.get(name, header_line)
+        line = idx.tables.get(("steps", name), header_line)
+        key_lines = idx.keys.get(("steps", name), {})
+        olines = idx.options.get(("steps", name), [])
         if not isinstance(raw, dict):
             raise FlowError(f"step {name!r} must be a table", path, line)
         kind = raw.get("type")
         if kind not in STEP_TYPES:
             raise FlowError(f"step {name!r}: unknown step type {kind!r}; types: "
-                            f"{', '.join(STEP_TYPES)}", path,
-                            key_lines.get(name, {}).get("type", line))
+                            f"{', '.join(STEP_TYPES)}", path, key_lines.get("type", line))
         allowed = STEP_KEYS[kind] | {"type", "next", "log"}
         for key in raw:
             if key not in allowed:
                 raise FlowError(f"step {name!r}: unknown key {key!r} for a {kind} step; keys: "
-                                f"{', '.join(sorted(allowed))}", path,
-                                key_lines.get(name, {}).get(key, line))
+                                f"{', '.join(sorted(allowed))}", path, key_lines.get(key, line))
         if kind == "menu":
             opts = raw.get("options")
             if not isinstance(opts, list) or not opts:
                 raise FlowError(f"menu {name!r} needs a non-empty options list", path, line)
             for i, opt in enumerate(opts):
-                olines = option_lines.get(name, [])
                 oline = olines[i] if i < len(olines) else line
                 if not isinstance(opt, dict) or not isinstance(opt.get("label"), str) \
                         or not isinstance(opt.get("next"), str):
@@ -217,8 +253,8 @@ def parse_flow(text: str, path: str | Path = "<flow>", version: int = 1) -> Flow
                 if bad:
                     raise FlowError(f"menu {name!r} option {opt['label']!r}: unknown key(s) "
                                     f"{', '.join(sorted(bad))}", path, oline)
-        steps[name] = Step(name, kind, dict(raw), line, key_lines.get(name, {}),
-                           option_lines.get(name, []))
+        steps[name] = Step(name, kind, dict(raw), line, key_lines, olines)
+    shortcuts = _shortcuts(data.get("shortcuts", {}), idx, path, header_line)
     start = head.get("start")
     if start not in steps:
         raise FlowError(f"[flow] start must name a step, got {start!r}", path, header_line)
@@ -234,7 +270,38 @@ def parse_flow(text: str, path: str | Path = "<flow>", version: int = 1) -> Flow
                 languages=list(langs), prompt_dir=prompt_dir, vars=dict(data.get("vars", {})),
                 texts={k: dict(v) for k, v in texts.items() if isinstance(v, dict)},
                 facts=str(head.get("facts", "profile.services")),
-                on_error=head.get("on_error"), version=version, header_line=header_line)
+                on_error=head.get("on_error"), version=version, header_line=header_line,
+                shortcuts=shortcuts)
+
+
+def _shortcuts(raw: Any, idx: _Lines, path: Path, header_line: int) -> dict[str, Shortcut]:
+    """The ``[shortcuts.NAME]`` tables (their targets are checked by :func:`check_flow`)."""
+    if not isinstance(raw, dict):
+        raise FlowError("shortcuts must be [shortcuts.NAME] tables", path, header_line)
+    out: dict[str, Shortcut] = {}
+    for name, entry in raw.items():
+        line = idx.tables.get(("shortcuts", name), header_line)
+        key_lines = idx.keys.get(("shortcuts", name), {})
+        if not isinstance(entry, dict):
+            raise FlowError(f"shortcut {name!r} must be a table", path, line)
+        for key in entry:
+            if key not in SHORTCUT_KEYS:
+                raise FlowError(f"shortcut {name!r}: unknown key {key!r}; keys: "
+                                f"{', '.join(sorted(SHORTCUT_KEYS))}", path,
+                                key_lines.get(key, line))
+        menu, steps, prompt = entry.get("menu"), entry.get("path"), entry.get("prompt")
+        if not isinstance(menu, str):
+            raise FlowError(f"shortcut {name!r} needs menu = \"STEP\" (the menu offering it)",
+                            path, key_lines.get("menu", line))
+        if not isinstance(steps, list) or not steps or \
+                not all(isinstance(x, str) for x in steps):
+            raise FlowError(f"shortcut {name!r} needs path = [\"label\", ...] (option labels "
+                            f"from menu {menu!r} down)", path, key_lines.get("path", line))
+        if prompt is not None and not isinstance(prompt, str):
+            raise FlowError(f"shortcut {name!r}: prompt must be a fragment name", path,
+                            key_lines.get("prompt", line))
+        out[name] = Shortcut(name, menu, list(steps), prompt, line, key_lines)
+    return out
 
 
 def load_flow(path: str | Path, version: int = 1) -> Flow:
@@ -252,6 +319,7 @@ def load_flow(path: str | Path, version: int = 1) -> Flow:
 # --------------------------------------------------------------------------- expressions
 
 _VAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)")
+_OPS = ("==", "!=", "<", "<=", ">", ">=", "in")
 _TOKEN = re.compile(r"\s*(==|!=|<=|>=|<|>|'[^']*'|\"[^\"]*\""
                     r"|[A-Za-z_][A-Za-z0-9_.]*|-?\d+(?:\.\d+)?)")
 _MISSING = object()
@@ -319,7 +387,7 @@ def _parse_condition(expr: str) -> tuple[bool, str, str | None, str | None]:
         toks = toks[1:]
     if len(toks) == 1:
         return neg, toks[0], None, None
-    if len(toks) == 3 and toks[1] in ("==", "!=", "<", "<=", ">", ">="):
+    if len(toks) == 3 and toks[1] in _OPS:
         return neg, toks[0], toks[1], toks[2]
     raise FlowError(f"condition {expr!r} must be [not] A [OP B]")
 
@@ -330,7 +398,7 @@ def condition_vars(expr: str) -> list[str]:
     out = []
     for tok in (a, b):
         if tok is not None and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", tok) \
-                and tok not in ("true", "false", "none", "not"):
+                and tok not in ("true", "false", "none", "not", "in"):
             out.append(tok)
     return out
 
@@ -347,6 +415,8 @@ def evaluate(expr: str, scope: dict[str, Any]) -> bool:
     left = _operand(a, scope)
     if op is None or b is None:
         result = bool(left)
+    elif op == "in":
+        result = _contains(_operand(b, scope), left)
     else:
         right = _operand(b, scope)
         if isinstance(right, float) and isinstance(left, str):
@@ -371,3 +441,15 @@ def evaluate(expr: str, scope: dict[str, Any]) -> bool:
         except TypeError:
             result = False
     return not result if neg else result
+
+
+def _contains(container: Any, item: Any) -> bool:
+    """``item in container`` for a list, a table (its keys) or a string; else false."""
+    if isinstance(container, (list, tuple, set, frozenset, dict)):
+        try:
+            return item in container
+        except TypeError:  # an unhashable item and a dict or set
+            return False
+    if isinstance(container, str):
+        return isinstance(item, str) and item in container
+    return False

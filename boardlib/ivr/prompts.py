@@ -15,7 +15,8 @@ import numpy as np
 from ..audiofile import read_audio
 from ..errors import SignalFormatError
 
-__all__ = ["ENGINE_WORDS", "PromptSet", "menu_fragments"]
+__all__ = ["ENGINE_WORDS", "SHORTCUT_WORDS", "PromptSet", "menu_fragments",
+           "shortcut_fragments"]
 
 #: The engine's own fragments (menu composition, retries, confirmation, apologies).
 ENGINE_WORDS: dict[str, dict[str, str]] = {
@@ -39,11 +40,26 @@ ENGINE_WORDS: dict[str, dict[str, str]] = {
 }
 
 
+#: The fragments of menus with shortcuts ("for your usual X, press 1"; "for other services,
+#: press N"), needed only by flows with such a menu.
+SHORTCUT_WORDS: dict[str, dict[str, str]] = {
+    "zh": {"usual": "您常用的", "other_services": "其他服务"},
+    "en": {"usual": "your usual", "other_services": "other services"},
+}
+
+
 def menu_fragments(label_prompt: str, key: int, lang: str) -> list[str]:
     """"For <function>, press <key>": the function is said before the key."""
     if lang == "zh":
         return [label_prompt, "press", f"n{key}"]
     return ["for", label_prompt, "press", f"n{key}"]
+
+
+def shortcut_fragments(prompt: str, key: int, lang: str) -> list[str]:
+    """"For your usual <item>, press <key>": a stored shortcut, said like an option."""
+    if lang == "zh":
+        return ["usual", prompt, "press", f"n{key}"]
+    return ["for", "usual", prompt, "press", f"n{key}"]
 
 
 class PromptSet:

@@ -28,13 +28,15 @@ except ImportError:  # run as a script
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from host import BankHost  # type: ignore[no-redef]
 
-__all__ = ["FLOW", "AGENT_NUMBER", "DEFAULT_CALLERS", "BankRun", "run_bank", "run_demo", "summary",
-           "known", "demo_host_faults"]
+__all__ = ["FLOW", "AGENT_NUMBER", "DEFAULT_CALLERS", "WANG", "ZHAO", "BankRun", "run_bank",
+           "run_demo", "summary", "known", "demo_host_faults"]
 
 FLOW = Path(__file__).resolve().parent / "bank.toml"
 AGENT_NUMBER = "8000"
 
 ZHANG, LI, MARY, STRANGER = "13800138000", "13900139000", "13700137000", "13600136000"
+#: Customers with shortcuts: Wang Wu (C004, PIN 135790) and Zhao Liu (C005, PIN 246802).
+WANG, ZHAO = "13500135000", "13300133000"
 _PIN_WAIT = "wait 10"  # welcome + lookup + the PIN prompt (not interruptible) are over by then
 
 
@@ -51,6 +53,8 @@ def known(number: str, pin: str, *keys: str, at: float, tail: float = 25.0,
 
 #: Callers of the demo, one per path of the bank IVR (times in media seconds). Mary's
 #: balance request meets a host that never answers (the demo injects it: see run_demo).
+#: Wang Wu hears his balance through his shortcut (key 1 of the main menu); Zhao Liu walks
+#: to her balance through the menus and makes it one of her usual choices.
 DEFAULT_CALLERS: list[dict[str, Any]] = [
     known(ZHANG, "123456", "1", "1", at=0.0, label="balance"),
     known(ZHANG, "123456", "1", "2", at=1.0, label="recent"),
@@ -66,6 +70,9 @@ DEFAULT_CALLERS: list[dict[str, Any]] = [
         "wait 2", "press 1", "wait 30"]},
     {"number": STRANGER, "at": 8.0, "label": "silent", "script": []},
     known(MARY, "112233", "1", "1", at=9.0, label="host down"),
+    known(WANG, "135790", "1", at=10.0, label="shortcut"),
+    known(ZHAO, "246802", "2", "1", "wait 10", "press 1", at=11.0, tail=30,
+          label="save shortcut"),
 ]
 
 
@@ -154,7 +161,7 @@ async def run_demo(url: str | None = None, as_json: bool = False,
     """Run the bank IVR demo; print each call and a summary; 0 when no call hit a flow
     error."""
     run = await run_bank(callers if callers is not None else DEFAULT_CALLERS,
-                         url=url or "emu://?lines=12&seed=1", host_setup=demo_host_faults)
+                         url=url or "emu://?lines=14&seed=1", host_setup=demo_host_faults)
     rep = summary(run)
     if as_json:
         json.dump(rep, sys.stdout, indent=2, ensure_ascii=False)

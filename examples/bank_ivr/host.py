@@ -1,5 +1,6 @@
 """A small core-banking host for the bank IVR: SQLite (standard library) with customers,
-cards, accounts, transactions and FX rates, realistic latency, and injectable failures.
+cards, accounts, transactions, FX rates and each customer's menu shortcuts, realistic
+latency, and injectable failures.
 
 The host is an async callable ``host(function, payload) -> dict`` as the IVR engine expects.
 Latency is waited with the ``sleep`` coroutine it is given (the board's media-time sleep, so
@@ -9,6 +10,13 @@ answers), or ``host.slow["balances"] = 7.0`` (it answers after 7 media seconds);
 ``host.fail["balances:C003"]`` fails the function for one customer only.
 
 PINs are stored as salted PBKDF2 hashes, never in clear.
+
+Shortcuts are stored per customer (table ``shortcuts``: customer, position, name), in the
+customer's order; the names are the flow's ``[shortcuts.NAME]`` tables, which the host does
+not know: a name the flow no longer has stays stored, and the IVR skips it. The profile
+(``lookup_by_number``, ``lookup_by_card``) carries them as ``shortcuts``; ``shortcuts``
+reads them, ``save_shortcut`` adds one ("make this my shortcut": at most
+:data:`MAX_SHORTCUTS`).
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["BankHost", "CUSTOMERS", "HostDown"]
+__all__ = ["BankHost", "CUSTOMERS", "HostDown", "MAX_SHORTCUTS"]
 
 SCHEMA = """
 CREATE TABLE customers (id TEXT PRIMARY KEY, name TEXT, phone TEXT, language TEXT,
@@ -34,7 +42,12 @@ CREATE TABLE transactions (id INTEGER PRIMARY KEY, customer TEXT, day TEXT, kind
                            amount_fen INTEGER, memo TEXT);
 CREATE TABLE fx_rates (currency TEXT PRIMARY KEY, rate TEXT);
 CREATE TABLE complaints (id INTEGER PRIMARY KEY, customer TEXT, recording TEXT, seconds REAL);
+CREATE TABLE shortcuts (customer TEXT, position INTEGER, name TEXT,
+                        PRIMARY KEY (customer, position), UNIQUE (customer, name));
 """
+
+#: Shortcuts a customer may keep (a menu offers at most 4 beside "other services").
+MAX_SHORTCUTS = 4
 
 #: The customers the simulator starts with (PINs here only to seed the hashes and the tests).
 CUSTOMERS: list[dict[str, Any]] = [
@@ -47,6 +60,17 @@ CUSTOMERS: list[dict[str, Any]] = [
     {"id": "C003", "name": "Mary Smith", "phone": "13700137000", "language": "en",
      "services": ["fx_trading"], "menu_order": None, "pin": "112233",
      "card": "6217001122334455", "current": "2048.00", "savings": "300.00"},
+    # customers with the "shortcuts" service keep their usual choices; Wang Wu's two do not
+    # fit beside his five options (other services are one key down); Zhao Liu kept the
+    # FX rates from before she gave up FX trading (skipped) and her recent transactions
+    {"id": "C004", "name": "Wang Wu", "phone": "13500135000", "language": "en",
+     "services": ["fx_trading", "shortcuts"], "menu_order": None, "pin": "135790",
+     "card": "6222025555666672", "current": "7300.25", "savings": "15000.00",
+     "shortcuts": ["balance", "to_savings"]},
+    {"id": "C005", "name": "Zhao Liu", "phone": "13300133000", "language": "zh",
+     "services": ["shortcuts"], "menu_order": None, "pin": "246802",
+     "card": "6217009988776651", "current": "560.00", "savings": "9000.00",
+     "shortcuts": ["fx", "recent"]},
 ]
 
 
@@ -86,6 +110,7 @@ class BankHost:
                              json.dumps(c["services"]), json.dumps(c["menu_order"]),
                              _hash(c["pin"], salt), salt))
             self.db.execute("INSERT INTO cards VALUES (?,?,?)", (c["card"], c["id"], "active"))
+            self.set_shortcuts(c["id"], c.get("shortcuts", []))
             for kind in ("current", "savings"):
                 self.db.execute("INSERT INTO accounts VALUES (?,?,?)",
                                 (c["id"], kind, _fen(c[kind])))
@@ -121,7 +146,12 @@ class BankHost:
                                (cid,)).fetchone()
         return {"found": True, "customer_id": cid, "name": name, "language": lang,
                 "services": json.loads(services), "menu_order": json.loads(order),
-                "card": card[0] if card else None}
+                "shortcuts": self._shortcuts(cid), "card": card[0] if card else None}
+
+    def _shortcuts(self, customer: str) -> list[str]:
+        rows = self.db.execute("SELECT name FROM shortcuts WHERE customer=? ORDER BY position",
+                               (customer,)).fetchall()
+        return [r[0] for r in rows]
 
     _COLS = "id, name, phone, language, services, menu_order"
 
@@ -201,7 +231,35 @@ class BankHost:
                                   "VALUES (?,?,?)", (customer, recording, seconds))
         return {"ok": True, "ticket": cur.lastrowid}
 
-    # ---- inspection for reports and tests
+    def fn_shortcuts(self, customer: str) -> dict[str, Any]:
+        return {"ok": True, "shortcuts": self._shortcuts(customer)}
+
+    def fn_save_shortcut(self, customer: str, shortcut: str) -> dict[str, Any]:
+        """Add ``shortcut`` after the customer's others ("make this my shortcut"); refused
+        when the customer already keeps :data:`MAX_SHORTCUTS`."""
+        have = self._shortcuts(customer)
+        if shortcut in have:
+            return {"ok": True, "shortcuts": have}
+        if len(have) >= MAX_SHORTCUTS or not isinstance(shortcut, str) or \
+                not shortcut.isidentifier():
+            return {"ok": False, "reason": "full" if len(have) >= MAX_SHORTCUTS else "bad_name",
+                    "shortcuts": have}
+        with self.db:
+            self.db.execute("INSERT INTO shortcuts VALUES (?,?,?)",
+                            (customer, len(have), shortcut))
+        return {"ok": True, "shortcuts": have + [shortcut]}
+
+    # ---- administration, inspection for reports and tests
+    def set_shortcuts(self, customer: str, names: list[str]) -> None:
+        """Replace a customer's stored shortcuts (in this order; any names)."""
+        with self.db:
+            self.db.execute("DELETE FROM shortcuts WHERE customer=?", (customer,))
+            self.db.executemany("INSERT INTO shortcuts VALUES (?,?,?)",
+                                [(customer, i, n) for i, n in enumerate(names)])
+
+    def shortcuts_of(self, customer: str) -> list[str]:
+        return self._shortcuts(customer)
+
     def balance(self, customer: str, kind: str) -> str:
         row = self.db.execute("SELECT balance_fen FROM accounts WHERE customer=? AND kind=?",
                               (customer, kind)).fetchone()

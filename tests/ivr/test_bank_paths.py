@@ -21,7 +21,7 @@ CALLERS = DEFAULT_CALLERS  # the demo's callers: one per path
 
 @pytest.fixture(scope="module")
 def run() -> BankRun:
-    return bank(CALLERS, host_setup=demo_host_faults, url="emu://?lines=12&seed=1")
+    return bank(CALLERS, host_setup=demo_host_faults, url="emu://?lines=14&seed=1")
 
 
 def report(run: BankRun, i: int) -> Any:
@@ -33,7 +33,7 @@ def test_every_caller_was_served_without_a_flow_error(run: BankRun) -> None:
     assert all(r.result != "flow_error" for r in run.reports), [r.error for r in run.reports]
     rep = summary(run)
     assert rep["ok"] and rep["host_failures"] == 1
-    assert rep["results"] == {"caller_hung_up": 7, "transferred:8000": 1, "no_input": 1,
+    assert rep["results"] == {"caller_hung_up": 9, "transferred:8000": 1, "no_input": 1,
                               "host_failed": 1}
 
 
@@ -121,6 +121,18 @@ def test_hidden_menu_option_closes_the_gap_and_personal_order_applies(run: BankR
     assert zhang == ["accounts", "transfer", "fx_rates", "card_services", "agent"]
     # Li Si has no FX trading (hidden) and his own order: keys 1..4 stay contiguous
     assert li == ["agent", "accounts", "card_services", "transfer"]
+
+
+def test_a_stored_shortcut_reaches_a_deep_item_with_one_key(run: BankRun) -> None:
+    r = report(run, 10)
+    assert r.choices[0] == "main:shortcut:balance"
+    assert r.path[r.path.index("main") + 1] == "get_balance"  # no accounts menu on the way
+
+
+def test_an_item_reached_through_the_menus_is_made_a_shortcut(run: BankRun) -> None:
+    r = report(run, 11)
+    assert r.choices[:3] == ["main:accounts", "accounts_menu:balance", "ask_shortcut:make_shortcut"]
+    assert run.host.shortcuts_of("C005") == ["fx", "recent", "balance"]
 
 
 def test_live_state_is_empty_after_every_call_ended(run: BankRun) -> None:

@@ -196,7 +196,9 @@ _PIECES = st.sampled_from([
     "[flow]\n", 'name = "x"\n', 'start = "a"\n', "[steps.a]\n", 'type = "menu"\n',
     'type = "play"\n', 'next = "a"\n', "options = []\n", 'options = [{ label = "x" }]\n',
     'prompts = ["welcome"]\n', "[steps.b]\n", "type = 3\n", 'languages = "zh"\n', "= =\n",
-    '[[steps]]\n', 'cases = [{ if = "a ==" }]\n', 'type = "branch"\n', "[text.zh]\n"])
+    '[[steps]]\n', 'cases = [{ if = "a ==" }]\n', 'type = "branch"\n', "[text.zh]\n",
+    "[shortcuts.s]\n", 'menu = "a"\n', 'path = ["x"]\n', 'shortcuts = "v"\n', "[shortcuts]\n",
+    "s = 1\n", 'options = [{ label = "x", next = "a" }]\n'])
 
 
 @given(st.lists(_PIECES, max_size=12))
