@@ -88,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         prof.disable()
     print(f"{args.lines} lines, {media:.1f} media seconds: {speed:.1f}x real time per CPU core "
           f"({stats.pop('wall_speed'):.1f}x by the wall clock); "
-          f"calls {stats['calls']}, digits right {stats['digits_ok']}, wrong {stats['digits_bad']}, "
+          f"calls {stats['calls']}, digits right {stats['digits_ok']}, "
+          f"wrong {stats['digits_bad']}, "
           f"hang-ups {stats['hangups']}")
     t = stats.pop("timing")  # type: ignore[arg-type]
     wall = t["wall"]  # type: ignore[index]

@@ -28,11 +28,16 @@ def g711(pcm: np.ndarray) -> list[Row]:
     ulaw = spandsp.ulaw_encode(pcm)
     n = pcm.shape[0]
     return [
-        Row("alaw_encode", PEER, channels_per_core(lambda: spandsp.alaw_encode_into(pcm, codes), n)),
-        Row("alaw_decode", PEER, channels_per_core(lambda: spandsp.alaw_decode_into(alaw, back), n)),
-        Row("ulaw_encode", PEER, channels_per_core(lambda: spandsp.ulaw_encode_into(pcm, codes), n)),
-        Row("ulaw_decode", PEER, channels_per_core(lambda: spandsp.ulaw_decode_into(ulaw, back), n)),
-        Row("alaw_to_ulaw", PEER, channels_per_core(lambda: spandsp.alaw_to_ulaw_into(alaw, codes), n)),
+        Row("alaw_encode", PEER,
+            channels_per_core(lambda: spandsp.alaw_encode_into(pcm, codes), n)),
+        Row("alaw_decode", PEER,
+            channels_per_core(lambda: spandsp.alaw_decode_into(alaw, back), n)),
+        Row("ulaw_encode", PEER,
+            channels_per_core(lambda: spandsp.ulaw_encode_into(pcm, codes), n)),
+        Row("ulaw_decode", PEER,
+            channels_per_core(lambda: spandsp.ulaw_decode_into(ulaw, back), n)),
+        Row("alaw_to_ulaw", PEER,
+            channels_per_core(lambda: spandsp.alaw_to_ulaw_into(alaw, codes), n)),
     ]
 
 
@@ -88,4 +93,5 @@ def measure() -> list[Row]:
 if __name__ == "__main__":
     for row in measure():
         note = f" ({row.note})" if row.note else ""
-        print(f"{row.kernel:14s} {row.implementation}{note}: {row.channels_per_core:,.0f} channels/core")
+        print(f"{row.kernel:14s} {row.implementation}{note}: "
+              f"{row.channels_per_core:,.0f} channels/core")

@@ -85,12 +85,13 @@ def main(argv: list[str] | None = None) -> int:
         report[module.SECTION] = [asdict(r) for r in rows]
         if not args.json:
             print(f"\n## {module.SECTION}\n")
-            print(f"| kernel | implementation | channels/core | vs peer |")
+            print("| kernel | implementation | channels/core | vs peer |")
             print("|---|---|---:|---|")
             for r in rows:
                 ratio = f"{r.ratio:.2f}x {r.peer}" if r.ratio is not None else ""
                 note = f" ({r.note})" if r.note else ""
-                print(f"| {r.kernel} | {r.implementation}{note} | {r.channels_per_core:,.0f} | {ratio} |")
+                print(f"| {r.kernel} | {r.implementation}{note} "
+                      f"| {r.channels_per_core:,.0f} | {ratio} |")
     if args.json:
         print(json.dumps(report, indent=2))
     return 0

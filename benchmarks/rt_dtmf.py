@@ -147,19 +147,19 @@ def measure() -> list[Row]:
         single = DtmfDetector()
         row0 = [np.ascontiguousarray(f[0]) for f in frames]
 
-        def run_single() -> None:
+        def run_single(row0=row0, single=single) -> None:
             for f in row0:
                 single.process(f)
 
         bank = DtmfDetectorBank(CHANNELS)
 
-        def run_bank() -> None:
+        def run_bank(frames=frames, bank=bank) -> None:
             for f in frames:
                 bank.process(f)
 
         peer = spandsp.DtmfRxBank(CHANNELS)
 
-        def run_peer() -> None:
+        def run_peer(frames=frames, peer=peer) -> None:
             for f in frames:
                 peer.process(f)
 

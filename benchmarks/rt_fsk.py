@@ -1,4 +1,5 @@
-"""Caller ID FSK: realtime channels per core of the caller-ID receiver bank beside spandsp's adsi_rx.
+"""Caller ID FSK: realtime channels per core of the caller-ID receiver bank beside spandsp's
+adsi_rx.
 
 Audio: 256 channels of 2 s each, an on-hook MDMF caller-ID burst (seizure, marks, date,
 number, name; Bell 202 or V.23 at -13.5 dBm0) at a different offset in each channel, over
@@ -72,9 +73,11 @@ def measure() -> list[Row]:
         rows.append(Row(kernel, "boardlib", channels_per_core(_ours(block, standard), total),
                         note="raw messages"))
         rows.append(Row(kernel + " + parse", "boardlib",
-                        channels_per_core(_decoder(block, standard), total), note="CallerIdMessage"))
+                        channels_per_core(_decoder(block, standard), total),
+                        note="CallerIdMessage"))
         try:
-            rows.append(Row(kernel, "spandsp", channels_per_core(_spandsp(block, standard), total)))
+            rows.append(Row(kernel, "spandsp",
+                            channels_per_core(_spandsp(block, standard), total)))
             rows.append(Row(kernel + " + parse", "spandsp", rows[-1].channels_per_core,
                             note="adsi_rx delivers checked bytes"))
         except Exception as exc:  # pragma: no cover - oracle missing
@@ -83,8 +86,8 @@ def measure() -> list[Row]:
     return rows
 
 
-def snr_sweep(messages: int = 200, snrs: tuple[int, ...] = tuple(range(16, 4, -1)), level: float = -14.0,
-              seed: int = 7) -> dict[str, list[tuple[int, float, float]]]:
+def snr_sweep(messages: int = 200, snrs: tuple[int, ...] = tuple(range(16, 4, -1)),
+              level: float = -14.0, seed: int = 7) -> dict[str, list[tuple[int, float, float]]]:
     """Share of MDMF messages decoded (valid, exact bytes) vs SNR, ours and spandsp's adsi_rx.
 
     Each message: seizure, 180 marks, date + 10-digit number + 1..15-letter name at ``level``;
@@ -103,10 +106,12 @@ def snr_sweep(messages: int = 200, snrs: tuple[int, ...] = tuple(range(16, 4, -1
             ours = peer = 0
             for _ in range(messages):
                 number = "".join(rng.choice(list("0123456789"), 10))
-                name = "".join(rng.choice(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"), int(rng.integers(1, 16))))
+                letters = list("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+                name = "".join(rng.choice(letters, int(rng.integers(1, 16))))
                 msg = ref.mdmf([(1, b"11251830"), (2, number.encode()), (7, name.encode())])
-                x = np.concatenate([np.zeros(400), ref.fsk(ref.burst_bits(msg), mark, space, 1200.0, level,
-                                                           float(rng.uniform(0, 6.28))), np.zeros(400)])
+                burst = ref.fsk(ref.burst_bits(msg), mark, space, 1200.0, level,
+                                float(rng.uniform(0, 6.28)))
+                x = np.concatenate([np.zeros(400), burst, np.zeros(400)])
                 pcm = ref.to_int16(x + ref.white_noise(x.shape[0], level - snr, rng))
                 dec = CallerIdDecoder(standard)
                 got = dec.process(pcm) + dec.flush()
@@ -136,7 +141,8 @@ if __name__ == "__main__":
             print(f"\n{standard}: SNR dB | boardlib | spandsp")
             for snr, a, b in rows:
                 print(f"  {snr:3d} | {a:6.1%} | {b:6.1%}")
-            print(f"  below 99 % at: boardlib {_threshold(rows, 1)} dB, spandsp {_threshold(rows, 2)} dB")
+            print(f"  below 99 % at: boardlib {_threshold(rows, 1)} dB, "
+                  f"spandsp {_threshold(rows, 2)} dB")
     else:
         from benchmarks.realtime import main
 

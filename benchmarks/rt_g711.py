@@ -105,7 +105,7 @@ def measure() -> list[Row]:
                 fn(s, o)
 
             def frames(fn=ours, ss=src_rows, oo=out_rows):
-                for s, o in zip(ss, oo):
+                for s, o in zip(ss, oo, strict=True):
                     fn(s, o)
 
             for impl, simd in (("boardlib", True), ("boardlib-table", False)):
@@ -127,7 +127,7 @@ def measure() -> list[Row]:
                     fn(s, o)
 
                 def sp_frames(fn=sp, ss=src_rows, oo=out_rows):
-                    for s, o in zip(ss, oo):
+                    for s, o in zip(ss, oo, strict=True):
                         fn(s, o)
 
                 rows.append(Row(f"{kernel} {CHANNELS}x{FRAME}", "spandsp",

@@ -1,11 +1,12 @@
 """Call progress: realtime channels per core of the tone-detection bank.
 
 Kernel: :class:`boardlib.dsp.ToneDetectorBank` (profile ``cn`` with the fax/modem tones: 9
-Goertzel filters, the V.21 band included) over 256 channels × 160-sample frames, on two mixes of line audio
-(see ``_audio``). Also measured on the same audio: :class:`boardlib.dsp.DtmfDetectorBank`
-over the same 256 channels, printed beside the tone bank with the cost ratio (the tone bank's
-CPU time per channel over the DTMF bank's: a server runs both on every channel, and the target
-is at most 2), the compiled core alone (no cadence matching or event objects), one
+Goertzel filters, the V.21 band included) over 256 channels × 160-sample frames, on two mixes
+of line audio (see ``_audio``). Also measured on the same audio:
+:class:`boardlib.dsp.DtmfDetectorBank` over the same 256 channels, printed beside the tone bank
+with the cost ratio (the tone bank's CPU time per channel over the DTMF bank's: a server runs
+both on every channel, and the target is at most 2), the compiled core alone (no cadence
+matching or event objects), one
 :class:`boardlib.dsp.ToneDetector` per channel, a plain numpy Goertzel bank over the same
 frequencies (powers only), and the peer: spandsp's ``super_tone_rx`` (one receiver per
 channel, looped in C, China tone set; it covers only the four national tones, not the
@@ -62,7 +63,7 @@ def measure() -> list[Row]:
                   for i in range(FRAMES)]
         bank = ToneDetectorBank(CHANNELS, "cn")
 
-        def run_bank() -> None:
+        def run_bank(frames=frames, bank=bank) -> None:
             for f in frames:
                 bank.process(f)
 
@@ -70,7 +71,7 @@ def measure() -> list[Row]:
         rows.append(Row(kernel, "boardlib bank", tone_rate))
         dtmf = DtmfDetectorBank(CHANNELS)
 
-        def run_dtmf() -> None:
+        def run_dtmf(frames=frames, dtmf=dtmf) -> None:
             for f in frames:
                 dtmf.process(f)
 
@@ -81,14 +82,14 @@ def measure() -> list[Row]:
                              f"(target at most 2x)"))
         core = ToneDetectorBank(CHANNELS, "cn")._core
 
-        def run_core() -> None:
+        def run_core(frames=frames, core=core) -> None:
             for f in frames:
                 core.process(f)
 
         rows.append(Row(kernel, "boardlib core only", channels_per_core(run_core, total),
                         note="Goertzel, classification and runs; no cadence or events"))
 
-        def run_numpy() -> None:
+        def run_numpy(frames=frames) -> None:
             for f in frames:
                 x = f.T.astype(np.float32)
                 s1 = np.zeros((len(freqs), CHANNELS), np.float32)
@@ -103,7 +104,7 @@ def measure() -> list[Row]:
                         note=f"{len(freqs)} frequencies, powers only"))
         peer = SuperToneBank(CHANNELS)
 
-        def run_peer() -> None:
+        def run_peer(frames=frames, peer=peer) -> None:
             for f in frames:
                 peer.process(f)
 
@@ -113,8 +114,8 @@ def measure() -> list[Row]:
             singles = [ToneDetector("cn") for _ in range(16)]
             per_channel = [np.ascontiguousarray(audio[ch]) for ch in range(16)]
 
-            def run_single() -> None:
-                for det, x in zip(singles, per_channel):
+            def run_single(singles=singles, per_channel=per_channel) -> None:
+                for det, x in zip(singles, per_channel, strict=True):
                     for i in range(FRAMES):
                         det.process(x[i * FRAME:(i + 1) * FRAME])
 

@@ -85,7 +85,7 @@ def measure() -> list[Row]:
     per_channel = [np.ascontiguousarray(audio[ch]) for ch in range(48)]
 
     def run_single() -> None:
-        for det, x in zip(singles, per_channel):
+        for det, x in zip(singles, per_channel, strict=True):
             for i in range(FRAMES):
                 det.process(x[i * FRAME:(i + 1) * FRAME])
 

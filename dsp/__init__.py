@@ -33,17 +33,8 @@ except ImportError as exc:  # pragma: no cover - only without a build
         f"(or `python setup.py build_ext --inplace`). Original error: {exc}"
     ) from exc
 
-from ._tone import DtmfGenerator, ToneGenerator, dtmf_frequencies
+from ._cidtone import CasDetector, CasTone, cas_tone
 from ._dtmf import DtmfDetector, DtmfDetectorBank
-from .dtmf_events import DtmfDigit
-from .callerid import (
-    AbsenceReason,
-    CallerIdDecoder,
-    CallerIdDecoderBank,
-    CallerIdEncoder,
-    CallerIdFormat,
-    CallerIdMessage,
-)
 from ._fsk import (
     FSK_BELL202,
     FSK_V23,
@@ -53,7 +44,17 @@ from ._fsk import (
     FskSpec,
     fsk_modulate,
 )
-from ._cidtone import CasDetector, CasTone, cas_tone
+from ._r2 import R2ToneDetector, R2ToneDetectorBank, R2ToneGenerator, R2ToneOff, R2ToneOn
+from ._tone import DtmfGenerator, ToneGenerator, dtmf_frequencies
+from .callerid import (
+    AbsenceReason,
+    CallerIdDecoder,
+    CallerIdDecoderBank,
+    CallerIdEncoder,
+    CallerIdFormat,
+    CallerIdMessage,
+)
+from .dtmf_events import DtmfDigit
 from .progress import (
     CallProgressAnalyzer,
     CallResult,
@@ -67,8 +68,6 @@ from .progress import (
     VoiceOn,
     analyze_samples,
 )
-
-from ._r2 import R2ToneDetector, R2ToneDetectorBank, R2ToneGenerator, R2ToneOff, R2ToneOn
 
 __all__ = [
     "R2ToneGenerator",

@@ -34,7 +34,7 @@ and returned with ``valid=False``.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -85,7 +85,9 @@ class CallerIdFormat(enum.IntEnum):
     DTMF = 0x100
 
 
-class AbsenceReason(str, enum.Enum):
+# Not enum.StrEnum (ruff UP042): str() and format() of a member would give its value instead
+# of "AbsenceReason.NAME", a change seen by callers.
+class AbsenceReason(str, enum.Enum):  # noqa: UP042
     """Why a number or name is not delivered."""
 
     OUT_OF_AREA = "out_of_area"      # 'O' (GR-30, ETSI); overseas
@@ -175,7 +177,9 @@ def _text(b: bytes) -> str:
 
 
 def _absence(b: bytes) -> AbsenceReason:
-    return _ABSENCE_CODES.get(_text(b[:1]), AbsenceReason.UNKNOWN) if len(b) == 1 else AbsenceReason.UNKNOWN
+    if len(b) != 1:
+        return AbsenceReason.UNKNOWN
+    return _ABSENCE_CODES.get(_text(b[:1]), AbsenceReason.UNKNOWN)
 
 
 def _datetime(b: bytes) -> dict[str, int]:
@@ -344,22 +348,28 @@ def build_mdmf(*, number: str | bytes | None = None, name: str | bytes | None = 
     if number is not None:
         params.append((P_NUMBER, _bytes_field("number", number)))
     if absence_number is not None:
-        params.append((P_ABSENCE_NUMBER, _ABSENCE_LETTERS.get(AbsenceReason(absence_number), "O").encode()))
+        letter = _ABSENCE_LETTERS.get(AbsenceReason(absence_number), "O")
+        params.append((P_ABSENCE_NUMBER, letter.encode()))
     if called_number is not None:
         params.append((P_CALLED, _bytes_field("called_number", called_number)))
     if name is not None:
         params.append((P_NAME, _bytes_field("name", name)))
     if absence_name is not None:
-        params.append((P_ABSENCE_NAME, _ABSENCE_LETTERS.get(AbsenceReason(absence_name), "O").encode()))
+        letter = _ABSENCE_LETTERS.get(AbsenceReason(absence_name), "O")
+        params.append((P_ABSENCE_NAME, letter.encode()))
     if call_type is not None:
         params.append((P_CALL_TYPE, bytes([call_type])))
     if redirecting_number is not None:
-        params.append((P_REDIRECTING_NUMBER, _bytes_field("redirecting_number", redirecting_number)))
+        params.append(
+            (P_REDIRECTING_NUMBER, _bytes_field("redirecting_number", redirecting_number))
+        )
     params.extend(extra)
     body = b""
     for ptype, value in params:
         if not 0 <= ptype <= 255 or len(value) > 255:
-            raise SignalFormatError(f"parameter 0x{ptype:02X} must be at most 255 bytes, got {len(value)}")
+            raise SignalFormatError(
+                f"parameter 0x{ptype:02X} must be at most 255 bytes, got {len(value)}"
+            )
         body += bytes([ptype, len(value)]) + value
     return _finish(msg_type, body)
 
@@ -381,10 +391,12 @@ def message_bytes(message: CallerIdMessage | bytes) -> bytes:
         return build_sdmf(message.number, message.month or 1, message.day or 1, message.hour or 0,
                           message.minute or 0, absence=message.absence_number)
     if message.format in (CallerIdFormat.SDMF_MWI, CallerIdFormat.MDMF_MWI):
-        return build_mwi(bool(message.message_waiting), mdmf=message.format == CallerIdFormat.MDMF_MWI)
-    return build_mdmf(number=message.number, name=message.name, month=message.month, day=message.day,
-                      hour=message.hour, minute=message.minute, absence_number=message.absence_number,
-                      absence_name=message.absence_name, called_number=message.called_number,
+        return build_mwi(bool(message.message_waiting),
+                         mdmf=message.format == CallerIdFormat.MDMF_MWI)
+    return build_mdmf(number=message.number, name=message.name, month=message.month,
+                      day=message.day, hour=message.hour, minute=message.minute,
+                      absence_number=message.absence_number, absence_name=message.absence_name,
+                      called_number=message.called_number,
                       redirecting_number=message.redirecting_number, call_type=message.call_type)
 
 
@@ -396,7 +408,8 @@ _DTMF_ALL = frozenset("0123456789ABCD*#")
 MAX_DTMF_DIGITS = 32
 
 
-def parse_dtmf(digits: str, *, sample: int = 0, channel: int = 0, complete: bool = True) -> CallerIdMessage:
+def parse_dtmf(digits: str, *, sample: int = 0, channel: int = 0,
+               complete: bool = True) -> CallerIdMessage:
     """Parse a whole DTMF caller-ID string, start and end characters included.
 
     Never raises: an unrecognised framing gives ``valid=False`` with the digits kept.
@@ -449,8 +462,9 @@ def parse_dtmf(digits: str, *, sample: int = 0, channel: int = 0, complete: bool
         fields["number"] = body or None
         if not start and end not in ("#", "C", ""):
             errors.append("no start character")
-    return CallerIdMessage(CallerIdFormat.DTMF, not errors, raw=raw, error="; ".join(errors) or None,
-                           sample=sample, channel=channel, **fields)
+    return CallerIdMessage(CallerIdFormat.DTMF, not errors, raw=raw,
+                           error="; ".join(errors) or None, sample=sample, channel=channel,
+                           **fields)
 
 
 def _split_at(s: str, stops: str) -> tuple[str, str]:
@@ -582,7 +596,8 @@ class CallerIdDecoder:
                 raise SignalFormatError(
                     "standard 'dtmf' needs boardlib.dsp.DtmfDetector, which is not built") from exc
             if not (0 < float(dtmf_timeout_ms) <= 60000):
-                raise SignalFormatError(f"dtmf_timeout_ms must be within 0..60000, got {dtmf_timeout_ms!r}")
+                raise SignalFormatError(
+                    f"dtmf_timeout_ms must be within 0..60000, got {dtmf_timeout_ms!r}")
             self._dtmf = DtmfDetector()
             self._framer = DtmfCallerIdFramer(int(dtmf_timeout_ms * SAMPLE_RATE / 1000))
         self._sample = 0
@@ -604,7 +619,8 @@ class CallerIdDecoder:
         if self._dtmf is not None:
             pcm = np.asarray(frame)
             for d in self._dtmf.process(frame):
-                out.extend(self._framer.digit(d.digit, int(d.sample), int(d.sample + d.duration), 0))
+                out.extend(
+                    self._framer.digit(d.digit, int(d.sample), int(d.sample + d.duration), 0))
             self._sample += int(pcm.shape[0]) if pcm.ndim == 1 else 0
             out.extend(self._framer.expire(self._sample, 0))
         return out
@@ -616,7 +632,8 @@ class CallerIdDecoder:
             out.extend(_from_raw(r) for r in self._fsk.flush())
         if self._dtmf is not None:
             for d in self._dtmf.flush():
-                out.extend(self._framer.digit(d.digit, int(d.sample), int(d.sample + d.duration), 0))
+                out.extend(
+                    self._framer.digit(d.digit, int(d.sample), int(d.sample + d.duration), 0))
             out.extend(self._framer.flush(0))
         return out
 
@@ -624,12 +641,14 @@ class CallerIdDecoder:
 class CallerIdDecoderBank:
     """FSK caller ID on many channels: ``process(int16[channels, n])`` in one nogil call."""
 
-    def __init__(self, channels: int, standard: str = "bell202", *, threshold_dbm0: float = -43.0) -> None:
+    def __init__(self, channels: int, standard: str = "bell202", *,
+                 threshold_dbm0: float = -43.0) -> None:
         self.standard = _check_standard(standard)
         if self.standard not in ("bell202", "v23", "auto"):
-            raise SignalFormatError(f"CallerIdDecoderBank standard must be 'bell202', 'v23' or 'auto', "
-                                    f"got {standard!r}")
-        self._bank = CallerIdReceiverBank(channels, _fsk_spec(self.standard), threshold_dbm0=threshold_dbm0)
+            raise SignalFormatError("CallerIdDecoderBank standard must be 'bell202', 'v23' or "
+                                    f"'auto', got {standard!r}")
+        self._bank = CallerIdReceiverBank(channels, _fsk_spec(self.standard),
+                                          threshold_dbm0=threshold_dbm0)
         self.channels = channels
 
     def reset(self) -> None:
@@ -640,12 +659,14 @@ class CallerIdDecoderBank:
         return [_from_raw(r) for r in self._bank.process(block)]
 
 
-def decode_file_samples(samples: Any, standard: str = "auto", *, chunk: int = 8000) -> list[CallerIdMessage]:
+def decode_file_samples(samples: Any, standard: str = "auto", *,
+                        chunk: int = 8000) -> list[CallerIdMessage]:
     """Decode a whole recording (int16, 8000 Hz) and flush; for the command line."""
     dec = CallerIdDecoder(standard)
     pcm = np.asarray(samples)
     if pcm.dtype != np.int16 or pcm.ndim != 1:
-        raise SignalFormatError(f"samples must be one-dimensional int16, got {pcm.dtype}{list(pcm.shape)}")
+        raise SignalFormatError(
+            f"samples must be one-dimensional int16, got {pcm.dtype}{list(pcm.shape)}")
     out: list[CallerIdMessage] = []
     for i in range(0, pcm.shape[0], chunk):
         out.extend(dec.process(pcm[i:i + chunk]))
@@ -655,7 +676,10 @@ def decode_file_samples(samples: Any, standard: str = "auto", *, chunk: int = 80
 
 def message_to_json(m: CallerIdMessage) -> dict[str, Any]:
     """The JSON shape: valid, format, number, name, datetime, absence, start_ms (and error)."""
-    fmt = m.format.name.lower() if isinstance(m.format, CallerIdFormat) else f"0x{int(m.format):02x}"
+    if isinstance(m.format, CallerIdFormat):
+        fmt = m.format.name.lower()
+    else:
+        fmt = f"0x{int(m.format):02x}"
     return {
         "valid": m.valid,
         "format": fmt,
@@ -693,11 +717,13 @@ class CallerIdEncoder:
     DTMF: the digit string as tone pairs (``level_dbm0`` per tone, ``on_ms``/``off_ms``).
     """
 
-    def __init__(self, standard: str = "bell202", *, level_dbm0: float = -13.5, seizure_bits: int = 300,
-                 mark_bits: int = 180, postamble_bits: int = 5, on_ms: int = 70, off_ms: int = 70) -> None:
+    def __init__(self, standard: str = "bell202", *, level_dbm0: float = -13.5,
+                 seizure_bits: int = 300, mark_bits: int = 180, postamble_bits: int = 5,
+                 on_ms: int = 70, off_ms: int = 70) -> None:
         self.standard = _check_standard(standard)
         if self.standard == "auto":
-            raise SignalFormatError("standard must be 'bell202', 'v23' or 'dtmf' for encoding, got 'auto'")
+            raise SignalFormatError(
+                "standard must be 'bell202', 'v23' or 'dtmf' for encoding, got 'auto'")
         for name, v, hi in (("seizure_bits", seizure_bits, 10000), ("mark_bits", mark_bits, 10000),
                             ("postamble_bits", postamble_bits, 10000), ("on_ms", on_ms, 1000),
                             ("off_ms", off_ms, 1000)):
@@ -725,10 +751,12 @@ class CallerIdEncoder:
         """The int16 signal of one message (a DTMF string for the ``"dtmf"`` standard)."""
         if self.standard == "dtmf":
             text = message if isinstance(message, str) else _dtmf_text(message)
-            return encode_dtmf(text, level_dbm0=self.level_dbm0, on_ms=self.on_ms, off_ms=self.off_ms)
+            return encode_dtmf(text, level_dbm0=self.level_dbm0, on_ms=self.on_ms,
+                               off_ms=self.off_ms)
         if isinstance(message, str):
             raise SignalFormatError("message must be a CallerIdMessage or bytes for FSK standards")
-        return fsk_modulate(self.bits(message), _fsk_spec(self.standard), level_dbm0=self.level_dbm0)
+        return fsk_modulate(self.bits(message), _fsk_spec(self.standard),
+                            level_dbm0=self.level_dbm0)
 
 
 def _dtmf_text(message: CallerIdMessage | bytes) -> str:
@@ -743,12 +771,14 @@ def _dtmf_text(message: CallerIdMessage | bytes) -> str:
     return "D3#"
 
 
-def encode(message: CallerIdMessage | bytes | str, standard: str = "bell202", **options: Any) -> np.ndarray:
+def encode(message: CallerIdMessage | bytes | str, standard: str = "bell202",
+           **options: Any) -> np.ndarray:
     """One-shot :class:`CallerIdEncoder` ``(standard, **options).encode(message)``."""
     return CallerIdEncoder(standard, **options).encode(message)
 
 
-def encode_dtmf(digits: str, *, level_dbm0: float = -10.0, on_ms: int = 70, off_ms: int = 70) -> np.ndarray:
+def encode_dtmf(digits: str, *, level_dbm0: float = -10.0, on_ms: int = 70,
+                off_ms: int = 70) -> np.ndarray:
     """A DTMF caller-ID string (start and end characters included) as int16 samples."""
     from ._tone import DtmfGenerator
 

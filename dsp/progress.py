@@ -31,8 +31,8 @@ from ._progress import (
     REC_TONE_LONG,
     REC_TONE_OFF,
     REC_TONE_ON,
-    REC_VOICE_OFF,
     REC_V21,
+    REC_VOICE_OFF,
     REC_VOICE_ON,
     ProgressCore,
 )
@@ -358,7 +358,7 @@ class _Compiled:
                             else 0 for s in range(len(self.sigs))]
         self.coef = [2.0 * math.cos(2.0 * math.pi * f / SAMPLE_RATE) for f in self.freqs]
         self.sublen = [20 if f == _V21_CENTER_HZ else _sublen_for(f, tol)
-                       for f, tol in zip(self.freqs, group_tol)]
+                       for f, tol in zip(self.freqs, group_tol, strict=True)]
         self.v21_index = self.freqs.index(_V21_CENTER_HZ) if fax and \
             _V21_CENTER_HZ in self.freqs else -1
         self.sig_indices = [self._key(sig) for sig in self.sigs]
@@ -639,7 +639,7 @@ class _DetectorBase:
         out: list[ProgressEvent] = []
         if not len(records):
             return out
-        for row, energy in zip(records.tolist(), levels.tolist()):
+        for row, energy in zip(records.tolist(), levels.tolist(), strict=True):
             ch, kind, sig, start, end, reversals, depth = row
             if sig == self._compiled.answer_sig and kind != REC_TONE_ON:
                 self._trackers[ch].answer = (reversals, depth / 1000.0)

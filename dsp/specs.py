@@ -89,7 +89,8 @@ class ToneStep:
         freqs = tuple(_finite("frequency", f, low=0.0, low_open=True) for f in self.frequencies_hz)
         object.__setattr__(self, "frequencies_hz", freqs)
         if self.duration_ms is not None:
-            object.__setattr__(self, "duration_ms", _finite("duration_ms", self.duration_ms, low=0.0))
+            duration = _finite("duration_ms", self.duration_ms, low=0.0)
+            object.__setattr__(self, "duration_ms", duration)
         levels = self.levels()
         for lv in levels:
             _finite("level_dbm0", lv, high=MAX_LEVEL_DBM0 + 0.05)
@@ -271,7 +272,8 @@ class ToneProfile:
 
     @classmethod
     def from_dict(cls, name: str, data: Mapping[str, Any]) -> ToneProfile:
-        """Build a profile from plain data: ``{"description", "ring_cadence_ms", "tones": {...}}``."""
+        """Build a profile from plain data:
+        ``{"description", "ring_cadence_ms", "tones": {...}}``."""
         if not isinstance(data, Mapping) or not isinstance(data.get("tones"), Mapping):
             raise SignalFormatError(f"profile {name!r}: needs a 'tones' table")
         tones = {t: ToneSpec.from_dict(t, d) for t, d in data["tones"].items()}

@@ -46,8 +46,8 @@ def test_reads_g711_wav_written_by_sox_as_codes(raw_s16: Path, tmp_path: Path, l
                                                enc: str) -> None:
     wav = to_wav(raw_s16, tmp_path / "g.wav", "-e", enc, "-b", "8")
     sox_raw = tmp_path / "g.raw"
-    sox("-D", "-t", "raw", "-e", "signed-integer", "-b", "16", "-r", "8000", "-c", "1", str(raw_s16),
-        "-t", "raw", "-e", enc, "-b", "8", str(sox_raw))
+    sox("-D", "-t", "raw", "-e", "signed-integer", "-b", "16", "-r", "8000", "-c", "1",
+        str(raw_s16), "-t", "raw", "-e", enc, "-b", "8", str(sox_raw))
     audio = read_audio(wav)
     assert audio.encoding == law
     np.testing.assert_array_equal(audio.data, np.frombuffer(sox_raw.read_bytes(), np.uint8))

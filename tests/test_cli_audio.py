@@ -1,4 +1,5 @@
-"""The audio subcommands: `boardlib gen`, `boardlib dtmf`, `boardlib callerid`, with their errors."""
+"""The audio subcommands: `boardlib gen`, `boardlib dtmf`, `boardlib callerid`, with their
+errors."""
 
 from __future__ import annotations
 
@@ -73,7 +74,9 @@ def test_callerid_decodes_fsk_and_dtmf_files(tmp_path: Path) -> None:
     (("gen", "tone", "busy", "--profile", "mars", "-o", "x.wav"), "mars"),
     (("gen", "dtmf", "12x", "-o", "x.wav"), "x"),
 ])
-def test_generation_errors_name_the_bad_value(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+def test_generation_errors_name_the_bad_value(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
     proc = subprocess.run([sys.executable, "-m", "boardlib", *args], capture_output=True, text=True,
                           cwd=tmp_path, check=False)
     assert proc.returncode == 1

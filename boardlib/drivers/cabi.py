@@ -108,7 +108,7 @@ _LOOP_OPTIONS = ("channels", "law", "frame", "clock", "fail")
 _FAIL_OPS = (
     "open", "close", "read", "write", "next_event", "command", "channel_info", "event_fd"
 )
-_FAIL_RE = re.compile(r"^(%s):(-[0-9]{1,2})(?:@([0-9]{1,18}))?$" % "|".join(_FAIL_OPS))
+_FAIL_RE = re.compile("^(" + "|".join(_FAIL_OPS) + r"):(-[0-9]{1,2})(?:@([0-9]{1,18}))?$")
 
 
 def error_name(code: int) -> str:
@@ -645,7 +645,7 @@ class EmuLineSide:
             raise SignalFormatError(
                 f"channels and arrays must have the same length ({len(chans)} != {len(arrays)})"
             )
-        for ch, data in zip(chans, arrays):
+        for ch, data in zip(chans, arrays, strict=True):
             self.send(ch, data)
 
     def clear(self, ch: int) -> None:

@@ -263,7 +263,7 @@ class Engine:
         """Live state of every channel in a call: flow, version, step, seconds in the step,
         caller, session."""
         out = []
-        for idx, st in sorted(self._live.items()):
+        for _channel, st in sorted(self._live.items()):
             entry = dict(st)
             now = st["board"].seconds
             entry.pop("board")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import Any
 
 import pytest
@@ -49,13 +49,16 @@ def test_bridge_carries_one_parties_keys_to_the_other() -> None:
     assert run(main()) == "159#"
 
 
-def test_secure_digits_are_not_heard_by_the_bridged_party_nor_logged(caplog: pytest.LogCaptureFixture) -> None:
+def test_secure_digits_are_not_heard_by_the_bridged_party_nor_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     async def main() -> tuple[str, str]:
         async with open_board("emu://?lines=2") as board:
             a, b = await two_calls(board, ["wait 3", "press 2580#"], [])
             board.driver.exchange.listen(1)
             board.bridge(a.channel, b.channel)
-            pin = await a.channel.get_digits(8, terminators="#", first_digit_timeout=10, secure=True)
+            pin = await a.channel.get_digits(8, terminators="#", first_digit_timeout=10,
+                                             secure=True)
             await board.sleep(1)
             heard = board.driver.exchange.heard(1)
             await a.channel.hangup()
@@ -196,7 +199,9 @@ def test_line_cut_mid_prompt_ends_the_call_cleanly() -> None:
     assert run(main()) is ChannelState.IDLE
 
 
-def test_keys_typed_ahead_in_a_secure_section_are_not_logged(caplog: pytest.LogCaptureFixture) -> None:
+def test_keys_typed_ahead_in_a_secure_section_are_not_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     async def main() -> str:
         async with open_board("emu://?lines=1") as board:
             board.driver.exchange.place_call(Caller("1", script=["wait 1", "press 7391#"]))

@@ -18,7 +18,7 @@ import pytest
 from boardlib import ChannelStateError, HangupError, InvalidUrlError, SignalFormatError
 from boardlib.audiofile import read_audio, write_wav
 from boardlib.board import Board, open_board
-from boardlib.emulator.parties import Callee, Caller
+from boardlib.emulator.parties import Caller
 from boardlib.media import Silence, Tone
 from boardlib.states import ChannelState, TermReason
 
@@ -112,7 +112,8 @@ def test_prompt_plays_to_the_end_without_keys() -> None:
 
 def test_first_digit_and_inter_digit_timeouts_count_media_time() -> None:
     async def body(board: Board) -> Any:
-        board.driver.exchange.place_call(Caller("1", script=["wait 7", "press 12", "wait 5", "press 3"]))
+        board.driver.exchange.place_call(
+            Caller("1", script=["wait 7", "press 12", "wait 5", "press 3"]))
         call = await board.wait_for_call(timeout=30)
         ch = call.channel
         await ch.answer()
@@ -131,7 +132,8 @@ def test_first_digit_and_inter_digit_timeouts_count_media_time() -> None:
 
 def test_far_end_hangup_mid_operation_raises_hangup_error_with_partial_result() -> None:
     async def body(board: Board) -> Any:
-        board.driver.exchange.place_call(Caller("1", script=["wait 1", "press 12", "wait 1", "hangup"]))
+        board.driver.exchange.place_call(
+            Caller("1", script=["wait 1", "press 12", "wait 1", "hangup"]))
         call = await board.wait_for_call(timeout=30)
         ch = call.channel
         await ch.answer()
@@ -149,7 +151,9 @@ def test_far_end_hangup_mid_operation_raises_hangup_error_with_partial_result() 
 
 
 @pytest.mark.parametrize("disconnect", ["loop", "busy"])
-def test_far_end_clear_is_reported_the_same_way_for_loop_drop_and_busy_tone(disconnect: str) -> None:
+def test_far_end_clear_is_reported_the_same_way_for_loop_drop_and_busy_tone(
+    disconnect: str,
+) -> None:
     async def body(board: Board) -> Any:
         board.driver.exchange.place_call(Caller("1", script=["wait 1", "hangup"]))
         call = await board.wait_for_call(timeout=30)
@@ -235,7 +239,8 @@ def test_the_same_scenario_gives_the_same_timeline_every_run() -> None:
         await call.channel.hangup()
         return [(e.sample, e.what, e.detail) for e in ex.timeline], res.digits, board.now
 
-    assert run(with_board("emu://?lines=1&seed=3", body)) == run(with_board("emu://?lines=1&seed=3", body))
+    url = "emu://?lines=1&seed=3"
+    assert run(with_board(url, body)) == run(with_board(url, body))
 
 
 def test_unanswered_caller_abandons_and_answer_reports_it() -> None:

@@ -12,9 +12,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from boardlib.emulator.driver import EmuDriver
-from boardlib.emulator.parties import Caller
-from boardlib.emulator.stations import Station, StationCall
 
 from boardlib import (
     BoardTimeoutError,
@@ -25,6 +22,9 @@ from boardlib import (
 )
 from boardlib.board import Board, open_board
 from boardlib.drivers.base import ChannelType
+from boardlib.emulator.driver import EmuDriver
+from boardlib.emulator.parties import Caller
+from boardlib.emulator.stations import Station, StationCall
 from boardlib.media import Tone
 from boardlib.states import ChannelState, TermReason
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import select
 from collections.abc import Callable, Iterator
 from typing import Any
-
-import select
 
 import numpy as np
 import pytest

@@ -32,7 +32,8 @@ def _decode(pcm, standard="bell202"):
 
 
 def _pad(x, lead=800, tail=8000):
-    return np.concatenate([np.zeros(lead, np.int16), np.asarray(x, np.int16), np.zeros(tail, np.int16)])
+    return np.concatenate([np.zeros(lead, np.int16), np.asarray(x, np.int16),
+                           np.zeros(tail, np.int16)])
 
 
 # ---------------------------------------------------------------------------------------
@@ -56,8 +57,8 @@ def test_parses_sdmf_vector_with_checksum_4f():
 def test_parses_every_mdmf_parameter_and_keeps_unknown_ones_raw():
     m = parse_message(ref.mdmf([
         (1, b"12312359"), (2, b"5551234"), (3, b"5550000"), (4, b"O"), (5, b"\x01"), (6, b"L"),
-        (7, b"JANE"), (8, b"P"), (0x11, b"\x81"), (0x13, b"\x03"), (0x1A, b"5559999"), (0x0B, b"\xff"),
-        (0x77, b"\x00\x01"),
+        (7, b"JANE"), (8, b"P"), (0x11, b"\x81"), (0x13, b"\x03"), (0x1A, b"5559999"),
+        (0x0B, b"\xff"), (0x77, b"\x00\x01"),
     ]))
     assert m.valid
     assert (m.month, m.day, m.hour, m.minute) == (12, 31, 23, 59)
@@ -68,10 +69,11 @@ def test_parses_every_mdmf_parameter_and_keeps_unknown_ones_raw():
     assert (0x77, b"\x00\x01") in m.params
 
 
-@pytest.mark.parametrize("code,reason", [("O", AbsenceReason.OUT_OF_AREA), ("P", AbsenceReason.PRIVATE),
-                                         ("C", AbsenceReason.COIN), ("L", AbsenceReason.LONG_DISTANCE),
-                                         ("S", AbsenceReason.SERVICE_CONFLICT),
-                                         ("I", AbsenceReason.INTERNATIONAL), ("X", AbsenceReason.UNKNOWN)])
+@pytest.mark.parametrize("code,reason", [
+    ("O", AbsenceReason.OUT_OF_AREA), ("P", AbsenceReason.PRIVATE), ("C", AbsenceReason.COIN),
+    ("L", AbsenceReason.LONG_DISTANCE), ("S", AbsenceReason.SERVICE_CONFLICT),
+    ("I", AbsenceReason.INTERNATIONAL), ("X", AbsenceReason.UNKNOWN),
+])
 def test_maps_absence_codes(code, reason):
     m = parse_message(ref.mdmf([(4, code.encode()), (8, code.encode())]))
     assert m.absence_number == reason and m.absence_name == reason
@@ -167,7 +169,8 @@ def test_every_corrupted_checksum_or_length_is_reported_invalid(standard):
     rng = np.random.default_rng(9)
     parts, expected = [], 0
     for i in range(40):
-        good = bytearray(cid.build_mdmf(number="".join(map(str, rng.integers(0, 10, 10))), name="X" * int(rng.integers(1, 12)),
+        good = bytearray(cid.build_mdmf(number="".join(map(str, rng.integers(0, 10, 10))),
+                                        name="X" * int(rng.integers(1, 12)),
                                         month=1, day=2, hour=3, minute=4))
         if i % 2:
             good[-1] ^= int(rng.integers(1, 256))          # checksum
@@ -211,7 +214,8 @@ def test_bank_decodes_each_channel():
 
 
 def test_decode_file_samples_and_json_shape():
-    pcm = _pad(cid.encode(cid.build_mdmf(number="5551234", name="ANN", month=1, day=2, hour=3, minute=4)))
+    pcm = _pad(cid.encode(cid.build_mdmf(number="5551234", name="ANN", month=1, day=2, hour=3,
+                                         minute=4)))
     got = cid.decode_file_samples(pcm, "auto")
     assert len(got) == 1
     j = cid.message_to_json(got[0])
@@ -258,7 +262,8 @@ def test_flags_malformed_dtmf_strings(text):
     assert not parse_dtmf(text).valid
 
 
-@pytest.mark.parametrize("text", ["A5551234C", "D1#", "A123D456B10C", "5551234#", "*5551234#", "C5551234B"])
+@pytest.mark.parametrize("text", ["A5551234C", "D1#", "A123D456B10C", "5551234#", "*5551234#",
+                                  "C5551234B"])
 def test_decodes_dtmf_caller_id_signal(text):
     got = _decode(_pad(cid.encode_dtmf(text, level_dbm0=-12.0)), "dtmf")
     assert len(got) == 1 and got[0].valid and got[0].raw == text.encode()
@@ -320,8 +325,10 @@ SP_STD = {"bell202": "class", "v23": "clip"}
 @pytest.mark.parametrize("standard", ["bell202", "v23"])
 def test_our_fsk_messages_decode_in_spandsp_adsi_rx(standard):
     sp = _spandsp()
-    msgs = [cid.build_mdmf(number="12345678", name="CHAN DAI MAN", month=11, day=25, hour=18, minute=30),
-            cid.build_sdmf("6095551212", 10, 1, 17, 50), cid.build_mwi(True), cid.build_mwi(False, mdmf=True)]
+    msgs = [cid.build_mdmf(number="12345678", name="CHAN DAI MAN", month=11, day=25, hour=18,
+                           minute=30),
+            cid.build_sdmf("6095551212", 10, 1, 17, 50), cid.build_mwi(True),
+            cid.build_mwi(False, mdmf=True)]
     rx = sp.AdsiRx(SP_STD[standard])
     for m in msgs:
         rx.process(_pad(cid.encode(m, standard)))
@@ -332,8 +339,8 @@ def test_our_fsk_messages_decode_in_spandsp_adsi_rx(standard):
 @pytest.mark.parametrize("standard", ["bell202", "v23"])
 def test_spandsp_adsi_tx_messages_decode_in_ours(standard):
     sp = _spandsp()
-    msgs = [sp.build_message(SP_STD[standard], 0x80, [(1, b"10011750"), (2, b"12345678"), (3, b"87654321"),
-                                                       (7, b"Chan Dai Man")]),
+    msgs = [sp.build_message(SP_STD[standard], 0x80, [(1, b"10011750"), (2, b"12345678"),
+                                                       (3, b"87654321"), (7, b"Chan Dai Man")]),
             sp.build_message(SP_STD[standard], 0x04, [(0, b"10011750"), (0, b"6095551212")])]
     for m in msgs:
         tx = sp.AdsiTx(SP_STD[standard])
@@ -358,16 +365,16 @@ def test_dtmf_caller_id_interworks_with_spandsp():
 @pytest.mark.oracle
 def test_our_bell202_output_decodes_in_minimodem(tmp_path):
     exe = require_tool("minimodem")
-    pcm = _pad(cid.encode(cid.build_mdmf(number="2125551234", name="JOHN DOE", month=11, day=25, hour=18,
-                                         minute=30)), lead=4000, tail=4000)
+    pcm = _pad(cid.encode(cid.build_mdmf(number="2125551234", name="JOHN DOE", month=11, day=25,
+                                         hour=18, minute=30)), lead=4000, tail=4000)
     path = tmp_path / "cid.wav"
     with wave.open(str(path), "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(8000)
         w.writeframes(pcm.tobytes())
-    out = subprocess.run([exe, "--rx", "-q", "-f", str(path), "callerid"], capture_output=True, text=True,
-                         timeout=60).stdout
+    out = subprocess.run([exe, "--rx", "-q", "-f", str(path), "callerid"], capture_output=True,
+                         text=True, timeout=60).stdout
     phone = [line for line in out.splitlines() if line.startswith("Phone:")]
     assert phone and phone[0].split(":", 1)[1].strip().replace("-", "") == "2125551234"
     assert "JOHN DOE" in out

@@ -7,6 +7,7 @@ produced by the code under test.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import pickle
 
 import numpy as np
@@ -14,9 +15,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from boardlib.errors import SignalFormatError
 from boardlib.dsp._dtmf import DtmfDetector, DtmfDetectorBank, _test_select_simd
 from boardlib.dsp.dtmf_events import DtmfDigit
+from boardlib.errors import SignalFormatError
 from tests.reference import g191
 from tests.reference import signals as S
 
@@ -347,7 +348,7 @@ def test_events_do_not_depend_on_chunking(cuts: list[int]) -> None:
     det = DtmfDetector()
     events: list[DtmfDigit] = []
     bounds = [0, *sorted(cuts), len(_STREAM)]
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in itertools.pairwise(bounds):
         events += det.process(_STREAM[a:b])
     assert events + det.flush() == _STREAM_EVENTS
 
@@ -415,7 +416,7 @@ def test_every_simd_path_decodes_the_same_digits(level: int) -> None:
     finally:
         _test_select_simd(2)
     assert digits_of(events) == digits_of(_STREAM_EVENTS)
-    for a, b in zip(events, _STREAM_EVENTS):
+    for a, b in zip(events, _STREAM_EVENTS, strict=True):
         assert abs(a.sample - b.sample) <= 51 and abs(a.low_dbm0 - b.low_dbm0) < 0.1
 
 

@@ -74,7 +74,7 @@ def sounding_runs(x: np.ndarray) -> list[tuple[int, int]]:
     sound = nz | np.concatenate([nz[1:], [False]])
     edges = np.diff(np.concatenate([[0], sound.astype(np.int8), [0]]))
     return [(int(s), int(e - s)) for s, e in
-            zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0])]
+            zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0], strict=True)]
 
 
 def drain(g: DtmfGenerator, block: int = 1000) -> np.ndarray:

@@ -6,6 +6,8 @@ SNR is the signal power over the total white-noise power in 0-4 kHz.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -13,7 +15,6 @@ from hypothesis import strategies as st
 
 from boardlib.dsp._fsk import (
     FSK_BELL103_ORIGINATE,
-    FSK_BELL202,
     FSK_V21_CH1,
     FSK_V23,
     FSK_V23_BACKWARD,
@@ -44,7 +45,8 @@ def _burst(msg: bytes, standard: str = "bell202", level: float = -13.5, *, freq_
 def _random_message(rng: np.random.Generator) -> bytes:
     number = "".join(rng.choice(list("0123456789"), int(rng.integers(7, 16))))
     name = "".join(rng.choice(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ "), int(rng.integers(1, 16))))
-    date = f"{rng.integers(1, 13):02d}{rng.integers(1, 29):02d}{rng.integers(0, 24):02d}{rng.integers(0, 60):02d}"
+    date = (f"{rng.integers(1, 13):02d}{rng.integers(1, 29):02d}"
+            f"{rng.integers(0, 24):02d}{rng.integers(0, 60):02d}")
     if rng.integers(0, 2):
         return ref.sdmf(int(date[:2]), int(date[2:4]), int(date[4:6]), int(date[6:]), number)
     return ref.mdmf([(1, date.encode()), (2, number.encode()), (7, name.encode())])
@@ -208,7 +210,7 @@ def test_demodulates_8n1_characters_with_gaps():
     got = FskDemodulator().process(pcm)
     assert bytes(b.value for b in got) == data
     assert not any(b.framing_error for b in got)
-    assert all(a.sample < b.sample for a, b in zip(got, got[1:]))
+    assert all(a.sample < b.sample for a, b in itertools.pairwise(got))
 
 
 def test_message_with_one_bad_stop_bit_but_right_checksum_stays_valid():
@@ -220,7 +222,8 @@ def test_message_with_one_bad_stop_bit_but_right_checksum_stays_valid():
             f[-1] = 0
             f += [1, 1]
         bits += f
-    got = _decode(ref.to_int16(np.concatenate([np.zeros(400), ref.fsk(bits + [1] * 5), np.zeros(400)])))
+    x = np.concatenate([np.zeros(400), ref.fsk(bits + [1] * 5), np.zeros(400)])
+    got = _decode(ref.to_int16(x))
     assert len(got) == 1 and got[0].valid and got[0].raw == msg
 
 
@@ -307,7 +310,8 @@ def test_receiver_output_does_not_depend_on_chunking(cuts):
 
 
 @settings(max_examples=40)
-@given(st.lists(st.integers(-32768, 32767), max_size=3000), st.sampled_from(["bell202", "v23", "auto"]))
+@given(st.lists(st.integers(-32768, 32767), max_size=3000),
+       st.sampled_from(["bell202", "v23", "auto"]))
 def test_any_int16_input_never_crashes(samples, standard):
     pcm = np.asarray(samples, dtype=np.int16)
     dec = CallerIdDecoder(standard)
@@ -331,9 +335,11 @@ def test_bank_matches_single_channel_receivers():
         got += bank.process(block[:, i:i + 160])
     for c in range(5):
         single = CallerIdReceiver().process(block[c])
-        assert [(r.data, r.sample) for r in got if r.channel == c] == [(r.data, r.sample) for r in single]
+        mine = [(r.data, r.sample) for r in got if r.channel == c]
+        assert mine == [(r.data, r.sample) for r in single]
         assert len(single) == 1
     dbank = FskDemodulatorBank(5)
     chars = dbank.process(block)
     for c in range(5):
-        assert [b.value for b in chars if b.channel == c] == [b.value for b in FskDemodulator().process(block[c])]
+        alone = FskDemodulator().process(block[c])
+        assert [b.value for b in chars if b.channel == c] == [b.value for b in alone]

@@ -20,8 +20,8 @@ from boardlib.dsp import (
     R2ToneGenerator,
     R2ToneOff,
     R2ToneOn,
+    r2specs,
 )
-from boardlib.dsp import r2specs
 from boardlib.errors import SignalFormatError
 from tests.reference import signals as ref
 from tests.reference import spandsp
@@ -569,7 +569,7 @@ def test_bank_equals_one_detector_per_channel(direction: str, frame: int) -> Non
     rng = np.random.default_rng(frame)
     channels = 9
     rows = []
-    for ch in range(channels):
+    for _ in range(channels):
         items = [(int(rng.integers(1, 16)), int(rng.integers(25, 90)) * MS,
                   int(rng.integers(10, 50)) * MS) for _ in range(3)]
         rows.append(sequence(direction, items, low_dbm0=float(rng.uniform(-35, -5)))[:4000])

@@ -34,7 +34,8 @@ def test_special_tones_cover_fax_modem_and_sit() -> None:
     assert SPECIAL_TONES["ced"].steps[0].silent and SPECIAL_TONES["ced"].steps[0].duration_ms == 200
     assert SPECIAL_TONES["ansam"].steps[0].am_hz == 15.0
     assert SPECIAL_TONES["ans_pr"].steps[0].reversal_ms == 450.0
-    assert [s.frequencies_hz for s in SPECIAL_TONES["sit"].steps[:3]] == [(950.0,), (1400.0,), (1800.0,)]
+    sit = SPECIAL_TONES["sit"].steps[:3]
+    assert [s.frequencies_hz for s in sit] == [(950.0,), (1400.0,), (1800.0,)]
 
 
 def test_unknown_profile_and_tone_names_list_the_known_ones() -> None:
@@ -74,7 +75,8 @@ def test_every_builtin_tone_survives_a_dict_round_trip(profile: str) -> None:
 def test_profile_loads_from_toml(tmp_path: Path) -> None:
     f = tmp_path / "lab.toml"
     f.write_text('name = "lab"\nring_cadence_ms = [[800, 3200]]\n'
-                 '[tones.busy]\nfrequencies_hz = [425]\ncadence_ms = [[500, 500]]\nlevel_dbm0 = -10\n'
+                 '[tones.busy]\nfrequencies_hz = [425]\ncadence_ms = [[500, 500]]\n'
+                 'level_dbm0 = -10\n'
                  '[tones.dial]\nfrequencies_hz = [425]\n')
     prof = ToneProfile.from_toml(f)
     assert prof.name == "lab" and prof.ring_cadence_ms == ((800, 3200),)

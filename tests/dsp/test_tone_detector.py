@@ -16,7 +16,6 @@ from boardlib.dsp import (
     ToneCadence,
     ToneDetector,
     ToneDetectorBank,
-    ToneOff,
     ToneOn,
     VoiceOff,
     VoiceOn,
@@ -228,7 +227,7 @@ def test_block_filters_match_a_naive_dft():
     energy, powers = det._core._test_block_powers(block)
     x = block.astype(float)
     assert energy == pytest.approx(np.sum(x * x), rel=1e-5)
-    for f, length, got in zip(comp.freqs, comp.sublen, powers):
+    for f, length, got in zip(comp.freqs, comp.sublen, powers, strict=True):
         # sine energy estimate: 2 |X(f)|^2 / L per sub-block, summed over the block
         want = 0.0
         for b in range(0, 160, length):

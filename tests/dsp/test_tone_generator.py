@@ -72,7 +72,7 @@ def naive_render(spec: ToneSpec, limit: int, fs: int = FS) -> np.ndarray:
                 am_phase = 0.0
             t = np.arange(length, dtype=np.float64)
             x = np.zeros(length)
-            for f, lv, ph in zip(step.frequencies_hz, step.levels(), new_phases):
+            for f, lv, ph in zip(step.frequencies_hz, step.levels(), new_phases, strict=True):
                 x += amplitude_of(lv) * np.sin(2 * np.pi * (ph + f * t / fs))
             if am_on:
                 x *= 1.0 + step.am_depth * np.sin(2 * np.pi * (am_phase + step.am_hz * t / fs))
@@ -143,7 +143,7 @@ def sounding_runs(x: np.ndarray) -> list[tuple[int, int]]:
     edges = np.diff(np.concatenate([[0], sound.astype(np.int8), [0]]))
     starts = np.nonzero(edges == 1)[0]
     ends = np.nonzero(edges == -1)[0]
-    return [(int(s), int(e - s)) for s, e in zip(starts, ends)]
+    return [(int(s), int(e - s)) for s, e in zip(starts, ends, strict=True)]
 
 
 def expected_runs(spec: ToneSpec, n: int, fs: int = FS) -> list[tuple[int, int]]:
@@ -562,7 +562,7 @@ def test_samples_are_the_exact_waveform_rounded_unless_within_a_twentieth_of_a_t
     n = ms_to_samples(step.duration_ms) if step.duration_ms else FS
     t = np.arange(n)
     exact = sum(amplitude_of(lv) * np.sin(2 * np.pi * f * t / FS)
-                for f, lv in zip(step.frequencies_hz, step.levels()))
+                for f, lv in zip(step.frequencies_hz, step.levels(), strict=True))
     got = ToneGenerator(name, profile=profile).generate(n).astype(np.float64)
     clear = np.abs(np.abs(exact - np.floor(exact)) - 0.5) > 0.05
     assert np.array_equal(got[clear], np.round(exact[clear]))

@@ -34,7 +34,8 @@ def test_english_numbers(value: object, en: str) -> None:
 
 
 @pytest.mark.parametrize("value,zh,en", [
-    ("12345.67", "一万二千三百四十五元六角七分", "twelve thousand three hundred forty five point six seven yuan"),
+    ("12345.67", "一万二千三百四十五元六角七分",
+     "twelve thousand three hundred forty five point six seven yuan"),
     ("100", "一百元整", "one hundred yuan"),
     ("10.05", "十元零五分", "ten point zero five yuan"),
     ("0.30", "三角", "zero point three yuan"),

@@ -3,6 +3,7 @@ mid-call, a flow error in one call, and the PIN kept out of every log, trace and
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from pathlib import Path
@@ -21,7 +22,7 @@ ZHANG, LI, STRANGER = "13800138000", "13900139000", "13600136000"
 def gaps(run: BankRun, r: Any, step: str) -> list[float]:
     """Media seconds from each listen to the no-input that followed, at ``step``."""
     recs = [e for e in events(run, r) if e["step"] == step and e["event"] in ("listen", "no_input")]
-    return [round(b["t"] - a["t"], 2) for a, b in zip(recs, recs[1:])
+    return [round(b["t"] - a["t"], 2) for a, b in itertools.pairwise(recs)
             if a["event"] == "listen" and b["event"] == "no_input"]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import itertools
 import os
 import tty
 from collections.abc import Iterator
@@ -456,7 +457,7 @@ def test_received_audio_is_unshielded_whatever_the_chunking(payload: bytes, cuts
     stream = payload.replace(b"\x10", b"\x10\x10") + bytes([DLE, ord(code)]) + b"\x01\x02"
     stream += bytes([DLE, ETX]) + b"\r\nOK\r\n"
     points = sorted({min(c, len(stream)) for c in cuts})
-    for a, b in zip([0, *points], [*points, len(stream)]):
+    for a, b in itertools.pairwise([0, *points, len(stream)]):
         drv._feed(stream[a:b])
     assert bytes(drv._rx) == payload + b"\x01\x02"
     assert [c for c, _ in drv.dle_events] == [code]

@@ -10,8 +10,7 @@ import heapq
 import itertools
 from typing import Any
 
-from boardlib.r2.protocol import (
-    R2Machine, SendTone, SetCas, StartTimer, StopTimer, StopTone)
+from boardlib.r2.protocol import R2Machine, SendTone, SetCas, StartTimer, StopTimer, StopTone
 
 
 class Link:

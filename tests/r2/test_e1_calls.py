@@ -50,7 +50,7 @@ def test_e1_channels_get_the_china_r2_engine_by_default() -> None:
     async def body(board: Board) -> Any:
         sigs = [ch.signalling for ch in board.channels]
         return [(ch.type, type(s).__name__, s.variant.name)  # type: ignore[union-attr]
-                for ch, s in zip(board.channels, sigs)]
+                for ch, s in zip(board.channels, sigs, strict=True)]
 
     kinds = run(with_board(body))
     assert len(kinds) == 30 and DEFAULT_VARIANT == "CN"

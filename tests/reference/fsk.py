@@ -83,7 +83,8 @@ def tones(freqs, level_dbm0: float, n: int) -> np.ndarray:
     return sum(amplitude(level_dbm0) * np.sin(2 * np.pi * f * t) for f in freqs)
 
 
-def dtmf_string(digits: str, level_dbm0: float = -10.0, on_ms: int = 70, off_ms: int = 70) -> np.ndarray:
+def dtmf_string(digits: str, level_dbm0: float = -10.0, on_ms: int = 70,
+                off_ms: int = 70) -> np.ndarray:
     """DTMF digits as float samples (row and column tones at ``level_dbm0`` each)."""
     rows = {"1": 697, "2": 697, "3": 697, "A": 697, "4": 770, "5": 770, "6": 770, "B": 770,
             "7": 852, "8": 852, "9": 852, "C": 852, "*": 941, "0": 941, "#": 941, "D": 941}
