@@ -11,8 +11,9 @@ call-progress state machine with answering-machine detection.
   (answered by a human or a machine, busy, no answer, SIT, fax, ...).
 * :func:`analyze_samples` is the one-call form over a whole recording.
 
-The sample work (Goertzel bank, block classification, run tracking) is compiled
-(``boardlib.dsp._progress``); this module only sees a few records per tone burst.
+The sample work (Goertzel bank, block classification, run tracking) and the cadence
+matching are compiled (``boardlib.dsp._progress``); this module compiles a profile into the
+core's tables and gets back the events.
 """
 
 from __future__ import annotations
@@ -26,16 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import SignalFormatError
-from ._progress import (
-    BLOCK_SAMPLES,
-    REC_TONE_LONG,
-    REC_TONE_OFF,
-    REC_TONE_ON,
-    REC_V21,
-    REC_VOICE_OFF,
-    REC_VOICE_ON,
-    ProgressCore,
-)
+from ._progress import BLOCK_SAMPLES, ProgressCore, _use_events
 from .specs import SPECIAL_TONES, ToneProfile, ToneSpec, get_profile
 
 __all__ = [
@@ -68,12 +60,6 @@ def _dbm0_to_block_energy(level_dbm0: float) -> float:
     """Energy (sum of squares) of one block of a sine at ``level_dbm0``."""
     energy: float = BLOCK_SAMPLES * _FULL_SCALE_POWER * 10.0 ** ((level_dbm0 - _DBM0_MAX) / 10.0)
     return energy
-
-
-def _block_energy_to_dbm0(energy: float) -> float:
-    if energy <= 0:
-        return -120.0
-    return round(10.0 * math.log10(energy / BLOCK_SAMPLES / _FULL_SCALE_POWER) + _DBM0_MAX, 2)
 
 
 # ---------------------------------------------------------------------------------- events
@@ -138,6 +124,9 @@ class VoiceOff:
 
 
 ProgressEvent = ToneOn | ToneOff | ToneCadence | VoiceOn | VoiceOff
+# The compiled trackers build these (level_dbm0: the mean block energy in dBm0, rounded to
+# 2 decimals as round() does; a cadence's level is the mean of its bursts' levels).
+_use_events(ToneOn, ToneOff, ToneCadence, VoiceOn, VoiceOff)
 
 
 # ------------------------------------------------------------------------ profile compiler
@@ -413,10 +402,35 @@ class _Compiled:
         return out
 
     def core(self, channels: int) -> ProgressCore:
-        return ProgressCore(channels, self.coef, self.sublen, self.sig_indices, self.min_on,
+        core = ProgressCore(channels, self.coef, self.sublen, self.sig_indices, self.min_on,
                             self.long_blocks, self.min_comp, self.fraction, self.twist, 2,
                             self.voice_min, 2, self.voice_hangover, self.relaxed,
                             self.answer_index, self.answer_sig, self.v21_index)
+        # Cadence tables: tone names by code (the patterns' first), each pattern's elements
+        # (signature or -1 for a gap, accepted duration range) and the intervals of each
+        # signature in match order.
+        names = [p.name for p in self.patterns]
+
+        def code(name: str | None) -> int:
+            if name is None:
+                return -1
+            if name not in names:
+                names.append(name)
+            return names.index(name)
+
+        patterns = [(order, pat.early,
+                     [(-1 if sig is None else sig, lo, hi)
+                      for sig, lo, hi, _ in self.bounds[pat.name]])
+                    for order, pat in enumerate(self.patterns)]
+        intervals = [(sig, lo, hi, is_long, order, idx, need)
+                     for sig in range(len(self.sigs))
+                     for lo, hi, is_long, order, _, idx, need in self.intervals.get(sig, ())]
+        sig_names = [code(name) for name in self.sig_names]
+        ced = next((i for i, p in enumerate(self.patterns) if p.name == "ced"), -1)
+        variants = [code(name) for name in ("ans_pr", "ansam", "ansam_pr", "v21_preamble")]
+        core.cadence(tuple(names), patterns, intervals, sig_names, ced, variants,
+                     self.ansam_depth, tuple(self.sigs))
+        return core
 
 
 def _signature_key(spec: ToneSpec) -> tuple[Any, ...]:
@@ -432,143 +446,6 @@ def _check(name: str, value: float, low: float, high: float) -> None:
             from None
     if not (math.isfinite(v) and low <= v <= high):
         raise SignalFormatError(f"{name} must be in {low}..{high}, got {value!r}")
-
-
-# ------------------------------------------------------------------------ cadence tracking
-
-class _Tracker:
-    """Per-channel cadence matcher over the run records of the core."""
-
-    __slots__ = ("c", "channel", "history", "active", "last_end", "answer", "tone_open",
-                 "voice_open", "quiet_since")
-
-    def __init__(self, compiled: _Compiled, channel: int) -> None:
-        self.c = compiled
-        self.channel = channel
-        self.history: list[tuple[int | None, int, int, float]] = []
-        self.answer = (0, 0.0)
-        self.active: dict[str, int] = {}
-        self.last_end: int | None = None
-        self.tone_open = False
-        self.voice_open = False
-        self.quiet_since = 0
-
-    def reset(self) -> None:
-        self.history.clear()
-        self.active.clear()
-        self.last_end = None
-        self.answer = (0, 0.0)
-        self.tone_open = self.voice_open = False
-        self.quiet_since = 0
-
-    def _decide(self, running: bool, out: list[ProgressEvent], now: int,
-                seq: list[tuple[int | None, int, int, float]]) -> None:
-        c = self.c
-        newest, dur = seq[-1][0], seq[-1][1]
-        length = len(seq)
-        matched: set[str] = set()
-        best: tuple[int, int, _Pattern] | None = None
-        best_m = 0
-        # Elements of every tone the newest entry can be (its signature, its duration);
-        # the rest of each tone is checked backwards from there.
-        for lo, hi, is_long, order, pat, idx, need in c.intervals.get(newest, ()):
-            if not lo <= dur <= hi or (running and not is_long) or length < need:
-                continue
-            bounds = c.bounds[pat.name]
-            n = len(bounds)
-            for back in range(1, need):
-                w = seq[-1 - back]
-                el = bounds[(idx - back) % n]
-                if w[0] != el[0] or not el[1] <= w[1] <= el[2]:
-                    break
-            else:
-                matched.add(pat.name)
-                key = 0 if pat.early else need
-                if best is None or (key, -order) > (best[0], -best[1]):
-                    best = (key, order, pat)
-                    best_m = need
-        if not running:
-            for name in list(self.active):
-                if name not in matched:
-                    del self.active[name]
-        if best is None:
-            return
-        # The longest evidence wins (stutter dial over dial; vacant over busy).
-        pat = best[2]
-        if pat.name in self.active:
-            return
-        window = seq[-best_m:]
-        if window[0][0] is None:
-            return  # a new decision starts on a tone burst
-        self.active.clear()
-        self.active[pat.name] = 1
-        name = pat.name
-        if name == "ced" and window[-1][0] == c.answer_sig:
-            reversals, depth = self.answer
-            am = depth >= c.ansam_depth
-            if reversals:
-                name = "ansam_pr" if am else "ans_pr"
-            elif am:
-                name = "ansam"
-        start = window[0][2]
-        bursts = [w for w in window if w[0] is not None]
-        level = round(sum(w[3] for w in bursts) / max(1, len(bursts)), 2)
-        freqs = tuple(sorted({f for w in bursts for f in c.sigs[w[0]]}))  # type: ignore[index]
-        out.append(ToneCadence(name, freqs, level, start, now - start, len(bursts),
-                               self.channel))
-
-    def name_for(self, sig: int) -> str | None:
-        names = self.c.names_by_sig.get(sig, ())
-        for name in self.active:
-            if name in names:
-                return name
-        return self.c.sig_names[sig]
-
-    def record(self, kind: int, sig: int, start: int, end: int, energy: float,
-               out: list[ProgressEvent]) -> None:
-        c = self.c
-        if kind == REC_TONE_ON:
-            self.tone_open = True
-            if self.last_end is not None:
-                gap = start - self.last_end
-                prev = self.history[-1][0] if self.history else None
-                if gap >= 2 * BLOCK_SAMPLES or prev == sig:
-                    self.history.append((None, gap, self.last_end, 0.0))
-                    # A window ending on a gap starts on one too (bursts and gaps
-                    # alternate), so no new decision can come from it: only check that the
-                    # recognised tone goes on.
-                    for name in list(self.active):
-                        if not any(b[0] is None and b[1] <= gap <= b[2]
-                                   for b in c.bounds[name]):
-                            del self.active[name]
-            out.append(ToneOn(self.name_for(sig), c.sigs[sig], _block_energy_to_dbm0(energy),
-                              start, self.channel))
-        elif kind == REC_TONE_OFF:
-            self.tone_open = False
-            self.quiet_since = max(self.quiet_since, end)
-            level = _block_energy_to_dbm0(energy)
-            self.history.append((sig, end - start, start, level))
-            if len(self.history) > 48:
-                del self.history[:24]  # the longest window is 9 entries
-            self.last_end = end
-            self._decide(False, out, end, self.history)
-            out.append(ToneOff(self.name_for(sig), c.sigs[sig], level, start, end - start,
-                               self.channel))
-        elif kind == REC_TONE_LONG:
-            seq = self.history + [(sig, end - start, start, _block_energy_to_dbm0(energy))]
-            self._decide(True, out, end, seq)
-        elif kind == REC_VOICE_ON:
-            self.voice_open = True
-            out.append(VoiceOn(start, _block_energy_to_dbm0(energy), self.channel))
-        elif kind == REC_V21:
-            self.active.clear()
-            out.append(ToneCadence("v21_preamble", (1650.0, 1850.0),
-                                   _block_energy_to_dbm0(energy), start, end - start,
-                                   V21_PREAMBLE_FLAGS, self.channel))
-        elif kind == REC_VOICE_OFF:
-            self.voice_open = False
-            self.quiet_since = max(self.quiet_since, end)
-            out.append(VoiceOff(start, end - start, _block_energy_to_dbm0(energy), self.channel))
 
 
 # ----------------------------------------------------------------------------- detectors
@@ -592,7 +469,7 @@ def _as_frame(frame: Any) -> np.ndarray:
 class _DetectorBase:
     _compiled: _Compiled
     _core: ProgressCore
-    _trackers: list[_Tracker]
+    _channels: int
 
     def _setup(self, profile: str | ToneProfile, channels: int, fax: bool,
                threshold_dbm0: float, frequency_tolerance: float, cadence_tolerance: float,
@@ -606,7 +483,7 @@ class _DetectorBase:
             fraction=fraction, max_twist_db=max_twist_db,
             voice_threshold_dbm0=voice_threshold_dbm0, voice_hangover_ms=voice_hangover_ms)
         self._core = self._compiled.core(channels)
-        self._trackers = [_Tracker(self._compiled, ch) for ch in range(channels)]
+        self._channels = channels
 
     @property
     def profile(self) -> ToneProfile:
@@ -629,40 +506,22 @@ class _DetectorBase:
     def silence_samples(self, channel: int = 0) -> int:
         """Samples since the line last carried voice or a tone (0 while it does), up to the
         last complete block: a recorder stops when this passes its silence limit."""
-        t = self._trackers[channel]
-        if t.tone_open or t.voice_open:
-            return 0
-        now = self._core.sample // BLOCK_SAMPLES * BLOCK_SAMPLES
-        return max(0, now - t.quiet_since)
-
-    def _events(self, records: np.ndarray, levels: np.ndarray) -> list[ProgressEvent]:
-        out: list[ProgressEvent] = []
-        if not len(records):
-            return out
-        for row, energy in zip(records.tolist(), levels.tolist(), strict=True):
-            ch, kind, sig, start, end, reversals, depth = row
-            if sig == self._compiled.answer_sig and kind != REC_TONE_ON:
-                self._trackers[ch].answer = (reversals, depth / 1000.0)
-            self._trackers[ch].record(kind, sig, start, end, energy, out)
-        return out
+        return self._core.silence_samples(channel)
 
     def fillin(self, samples: int) -> list[ProgressEvent]:
         """A lost frame: advance the timeline by ``samples`` of silence (a gap longer than
         the hangover ends a tone, as the line would)."""
         if not isinstance(samples, int) or samples < 0:
             raise SignalFormatError(f"samples must be an int >= 0, got {samples!r}")
-        channels = len(self._trackers)
-        return self._events(*self._core.process(np.zeros((channels, samples), np.int16)))
+        return self._core.process_events(np.zeros((self._channels, samples), np.int16))
 
     def flush(self) -> list[ProgressEvent]:
         """End of stream: close a tone or voice run in progress and return its events."""
-        return self._events(*self._core.flush())
+        return self._core.flush_events()
 
     def reset(self) -> None:
         """Forget all state (the compiled profile stays); the timeline restarts at 0."""
         self._core.reset()
-        for t in self._trackers:
-            t.reset()
 
 
 class ToneDetector(_DetectorBase):
@@ -724,14 +583,15 @@ class ToneDetector(_DetectorBase):
     def process(self, frame: Any) -> list[ProgressEvent]:
         """Feed int16 samples (any length, 0 included); return the events they complete."""
         arr = _as_frame(frame)
-        return self._events(*self._core.process(arr[np.newaxis]))
+        return self._core.process_events(arr[np.newaxis])
 
 
 class ToneDetectorBank(_DetectorBase):
     """``channels`` :class:`ToneDetector` s in one object: :meth:`process` takes an
-    ``int16[channels, n]`` block and runs the Goertzel bank over all channels in one call
-    with the GIL released. Events carry ``channel``; they equal those of one detector per
-    channel."""
+    ``int16[channels, n]`` block and runs the Goertzel bank, the run tracking and the cadence
+    matching of all channels in one call with the GIL released; event objects are then made
+    for the channels that have events only. Events carry ``channel``; they equal those of one
+    detector per channel."""
 
     def __init__(self, channels: int, profile: str | ToneProfile = "cn", *,
                  sample_rate: int = 8000, fax: bool = True, threshold_dbm0: float = -42.0,
@@ -747,13 +607,16 @@ class ToneDetectorBank(_DetectorBase):
 
     def process(self, block: Any) -> list[ProgressEvent]:
         """Feed ``int16[channels, n]``; return the events of all channels."""
+        if type(block) is np.ndarray and block.dtype == np.int16 and block.ndim == 2 \
+                and block.shape[0] == self.channels and block.flags.c_contiguous:
+            return self._core.process_events(block)
         arr = np.asarray(block)
         if arr.ndim != 2 or arr.shape[0] != self.channels:
             raise SignalFormatError(
                 f"block must have shape ({self.channels}, n), got {arr.shape}")
         if arr.dtype != np.int16:
             raise SignalFormatError(f"block must be int16, got dtype {arr.dtype}")
-        return self._events(*self._core.process(np.ascontiguousarray(arr)))
+        return self._core.process_events(np.ascontiguousarray(arr))
 
 
 # ------------------------------------------------------------------- call-progress analysis
