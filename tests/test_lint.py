@@ -1,8 +1,8 @@
 """The tree passes the two checks of the README's development section: ``ruff check .`` and
 ``python scripts/typecheck.py`` (mypy, strict, on boardlib with dsp/ and emulator/ mapped in).
 
-Both tools come with the ``dev`` extra (``pip install -e '.[dev]'``); each test is skipped
-when its tool is not installed.
+Both tools come pinned with the ``test`` and ``dev`` extras, so the README's test command runs
+these checks; each test is skipped when its tool is not installed.
 """
 
 from __future__ import annotations
