@@ -44,8 +44,8 @@ def speak(text: str, lang: str, tmp: Path) -> np.ndarray:
     raw, out = tmp / "raw.wav", tmp / "out.raw"
     subprocess.run(["espeak-ng", "-v", voice, "-s", speed, "-w", str(raw), text], check=True,
                    capture_output=True)
-    subprocess.run(["sox", str(raw), "-t", "raw", "-e", "signed-integer", "-b", "16", "-c", "1",
-                    "-r", "8000", str(out), "norm", "-6",
+    subprocess.run(["sox", "-D", "-R", str(raw), "-t", "raw", "-e", "signed-integer", "-b", "16",
+                    "-c", "1", "-r", "8000", str(out), "norm", "-6",
                     "silence", "1", "0.01", "0.5%", "reverse", "silence", "1", "0.01", "0.5%",
                     "reverse"], check=True, capture_output=True)
     pcm = np.frombuffer(out.read_bytes(), dtype="<i2").astype(np.int16)

@@ -155,7 +155,8 @@ def _speech_cached(text: str, voice: str, speed: int) -> bytes:
         out = Path(tmp) / "out.wav"
         subprocess.run([espeak, "-v", voice, "-s", str(speed), "-w", str(raw), text],
                        check=True, capture_output=True)
-        subprocess.run([sox, str(raw), "-r", "8000", "-c", "1", "-b", "16", str(out)],
+        # -D -R: no dither, fixed seeds, so the same text always gives the same samples
+        subprocess.run([sox, "-D", "-R", str(raw), "-r", "8000", "-c", "1", "-b", "16", str(out)],
                        check=True, capture_output=True)
         with wave.open(str(out)) as w:
             return w.readframes(w.getnframes())
