@@ -7,8 +7,12 @@ Two shapes of work, on the same random audio for every implementation:
 
 Peers: spandsp 0.0.6 (``tests/reference/spandsp.py``, a C loop over ``linear_to_alaw`` etc.),
 CPython's ``audioop`` (one call per 160-sample frame; deprecated module), and a numpy
-lookup table (``table[codes]``, ``table[pcm >> 3]``). ``boardlib-table`` is our portable
-table kernel, the one used on CPUs without AVX2. Ratios are against spandsp.
+lookup table (``table[codes]``, ``table[pcm >> 3]``). ``boardlib`` is the kernel chosen at
+run time; ``boardlib-KERNEL`` rows measure the other kernels this CPU can run, forced, one row
+per distinct code (the note names every kernel that runs it): ``ssse3`` (x86-64 CPUs without
+AVX2) runs the ``sse2`` encoders and decoders and its own transcoders, ``sse2`` (the x86-64
+baseline) the ``table`` transcoders, and ``table`` is the portable C, the only kernel on other
+architectures. Ratios are against spandsp.
 """
 
 from __future__ import annotations
@@ -28,6 +32,14 @@ FRAME = 160
 # the data, which flatters branchy peers (audioop's segment search) by about 3x
 FRAMES_PER_RUN = CHANNELS
 MIN_SECONDS = 0.25
+KERNELS = ("avx2", "ssse3", "sse2", "table")
+
+
+def _same_code(kernel: str, transcoder: bool) -> str:
+    """The kernel whose code ``kernel`` runs for this operation."""
+    if transcoder:
+        return "table" if kernel == "sse2" else kernel
+    return "sse2" if kernel == "ssse3" else kernel
 
 
 def _audioop():
@@ -93,7 +105,11 @@ def measure() -> list[Row]:
     }
 
     rows: list[Row] = []
-    simd_before = g711._test_simd()
+    kernel_before = g711._test_kernel()
+    available = [k for k in KERNELS[KERNELS.index(kernel_before):]
+                 if g711._test_select_kernel(k) == k]
+    g711._test_select_kernel(kernel_before)
+    impls: list[str] = []
     try:
         for kernel, (name, kind, out_bank, audioop_name, (table, shift)) in kernels.items():
             src_bank = pcm if kind == "pcm" else codes
@@ -108,16 +124,20 @@ def measure() -> list[Row]:
                 for s, o in zip(ss, oo, strict=True):
                     fn(s, o)
 
-            for impl, simd in (("boardlib", True), ("boardlib-table", False)):
-                if impl == "boardlib-table" and not simd_before:
-                    continue
-                g711._test_simd(simd if simd_before else False)
-                note = "avx2" if g711._test_simd() else "table"
+            transcoder = kind == "codes" and out_bank is out8
+            codes_run = dict.fromkeys(_same_code(k, transcoder) for k in available)
+            for code in codes_run:
+                runs = [k for k in available if _same_code(k, transcoder) == code]
+                impl = "boardlib" if kernel_before in runs else f"boardlib-{code}"
+                if impl not in impls:
+                    impls.append(impl)
+                g711._test_select_kernel(code)
+                note = ", also ".join([code] + [k for k in runs if k != code])
                 rows.append(Row(f"{kernel} {CHANNELS}x{FRAME}", impl,
                                 channels_per_core(bank, bank_n, MIN_SECONDS), note=note))
                 rows.append(Row(f"{kernel} {FRAME} frame", impl,
                                 channels_per_core(frames, frame_n, MIN_SECONDS), note=note))
-            g711._test_simd(simd_before)
+            g711._test_select_kernel(kernel_before)
 
             if spandsp is not None:
                 sp = getattr(spandsp, name + "_into")
@@ -177,10 +197,10 @@ def measure() -> list[Row]:
             rows.append(Row(f"{kernel} {FRAME} frame", "numpy",
                             channels_per_core(np_frames, frame_n, MIN_SECONDS), note=np_note))
     finally:
-        g711._test_simd(simd_before)
+        g711._test_select_kernel(kernel_before)
 
-    compare(rows, "boardlib", "spandsp")
-    compare(rows, "boardlib-table", "spandsp")
+    for impl in impls:
+        compare(rows, impl, "spandsp")
     return rows
 
 

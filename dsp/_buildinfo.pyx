@@ -8,6 +8,7 @@ cdef extern from *:
     #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
         __builtin_cpu_init();
         if (!__builtin_strcmp(name, "sse2")) return __builtin_cpu_supports("sse2");
+        if (!__builtin_strcmp(name, "ssse3")) return __builtin_cpu_supports("ssse3");
         if (!__builtin_strcmp(name, "sse4.1")) return __builtin_cpu_supports("sse4.1");
         if (!__builtin_strcmp(name, "sse4.2")) return __builtin_cpu_supports("sse4.2");
         if (!__builtin_strcmp(name, "avx")) return __builtin_cpu_supports("avx");
@@ -26,7 +27,8 @@ cdef extern from *:
     """
     int bl_cpu_has(const char *name) nogil
 
-_FEATURES = ("sse2", "sse4.1", "sse4.2", "avx", "avx2", "fma", "avx512f", "avx512bw", "neon")
+_FEATURES = ("sse2", "ssse3", "sse4.1", "sse4.2", "avx", "avx2", "fma", "avx512f", "avx512bw",
+             "neon")
 
 
 def cpu_features() -> list:

@@ -52,13 +52,19 @@ def magnitude_number(law: str, codes: np.ndarray) -> np.ndarray:
     return rank[codes]
 
 
-@pytest.fixture(params=["simd", "table"])
+KERNELS = ["avx2", "ssse3", "sse2", "table"]
+
+
+@pytest.fixture(params=KERNELS)
 def kernel(request: pytest.FixtureRequest):
-    """Run a test on the AVX2 kernels (when the CPU has them) and on the table kernels."""
-    before = g711._test_simd()
-    g711._test_simd(request.param == "simd")
+    """Run a test on each kernel this build and CPU can run (the others are skipped)."""
+    before = g711._test_kernel()
+    chosen = g711._test_select_kernel(request.param)
+    if chosen != request.param:
+        g711._test_select_kernel(before)
+        pytest.skip(f"the {request.param} kernel is not available on this CPU or build")
     yield request.param
-    g711._test_simd(before)
+    g711._test_select_kernel(before)
 
 
 # --- bit-exactness with G.191 -------------------------------------------------------------
@@ -90,9 +96,9 @@ def test_import_time_tables_hold_the_g191_values() -> None:
     t = g711._test_tables()
     np.testing.assert_array_equal(t["alaw_decode"], REF_ALAW_DEC)
     np.testing.assert_array_equal(t["ulaw_decode"], REF_ULAW_DEC)
-    # encoder tables are indexed by the 13 (A-law) / 14 (mu-law) top bits of the sample
-    np.testing.assert_array_equal(t["alaw_encode"][(ALL_PCM >> 3) & 0x1FFF], REF_ALAW_ENC)
-    np.testing.assert_array_equal(t["ulaw_encode"][(ALL_PCM >> 2) & 0x3FFF], REF_ULAW_ENC)
+    # encoder tables are indexed by the sample's 16 bits
+    np.testing.assert_array_equal(t["alaw_encode"][ALL_PCM.view(np.uint16)], REF_ALAW_ENC)
+    np.testing.assert_array_equal(t["ulaw_encode"][ALL_PCM.view(np.uint16)], REF_ULAW_ENC)
 
 
 def test_reference_values_of_the_standard() -> None:
@@ -265,24 +271,77 @@ def test_transcoders_give_the_table_value_on_every_kernel_and_length(kernel: str
     np.testing.assert_array_equal(g711.ulaw_to_alaw(codes), t["ulaw_to_alaw"][codes])
 
 
-def test_simd_kernels_are_used_exactly_when_the_cpu_has_avx2() -> None:
+def test_the_best_kernel_the_cpu_offers_is_used() -> None:
+    import platform
+
     from boardlib.dsp import cpu_features
 
-    before = g711._test_simd()
+    features = cpu_features()
+    x86 = platform.machine().lower() in ("x86_64", "amd64", "i386", "i686", "x86")
+    expected = ("avx2" if x86 and "avx2" in features
+                else "ssse3" if x86 and "ssse3" in features
+                else "sse2" if x86 and "sse2" in features
+                else "table")
+    assert g711._test_kernel() == expected
+    info = g711._build_info()
+    assert info["g711_kernel"] == expected
+    assert info["g711_transcode"] == (expected if expected in ("avx2", "ssse3") else "table")
+
+
+def test_selecting_a_kernel_falls_back_to_the_best_one_below_it() -> None:
+    before = g711._test_kernel()
     try:
-        assert g711._test_simd(True) == ("avx2" in cpu_features())
-        assert g711._test_simd(False) is False
+        assert g711._test_select_kernel("table") == "table"
+        assert g711._test_kernel() == "table"
+        order = ["table", "sse2", "ssse3", "avx2"]
+        for name in order:
+            got = g711._test_select_kernel(name)
+            assert order.index(got) <= order.index(name)
+        assert g711._test_select_kernel("avx2") == before
+        with pytest.raises(ValueError, match="neon"):
+            g711._test_select_kernel("neon")
     finally:
-        g711._test_simd(before)
-    assert before == ("avx2" in cpu_features())
+        g711._test_select_kernel(before)
 
 
-def test_transcoders_work_in_place() -> None:
-    buf = ALL_CODES.copy()
-    assert g711.alaw_to_ulaw_into(buf, buf) == 256
-    np.testing.assert_array_equal(buf, g711.alaw_to_ulaw(ALL_CODES))
-    assert g711.ulaw_to_alaw_into(buf, buf) == 256
-    np.testing.assert_array_equal(buf, g711.ulaw_to_alaw(g711.alaw_to_ulaw(ALL_CODES)))
+def test_transcoders_work_in_place(kernel: str) -> None:
+    t = g711._test_tables()
+    buf = np.concatenate([ALL_CODES, ALL_CODES[:45]])
+    assert g711.alaw_to_ulaw_into(buf, buf) == 301
+    np.testing.assert_array_equal(buf[:256], t["alaw_to_ulaw"])
+    assert g711.ulaw_to_alaw_into(buf, buf) == 301
+    np.testing.assert_array_equal(buf[:256], t["ulaw_to_alaw"][t["alaw_to_ulaw"]])
+
+
+# x86 <fenv.h> rounding modes (they set the SSE control register as well as the x87 one)
+_X86_ROUNDING = {"downward": 0x400, "upward": 0x800, "toward zero": 0xC00}
+
+
+@pytest.mark.parametrize("mode", sorted(_X86_ROUNDING))
+def test_float_based_kernels_are_exact_in_every_rounding_mode(kernel: str, mode: str) -> None:
+    # the SSE2 encoders and decoders convert integers to float and back; those conversions
+    # are exact, so the rounding mode a caller may have set must not change any code
+    import ctypes
+    import ctypes.util
+    import platform
+
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        pytest.skip("x86 rounding-mode constants")
+    name = ctypes.util.find_library("m")
+    if name is None:
+        pytest.skip("no C maths library to set the rounding mode with")
+    libm = ctypes.CDLL(name)
+    before = libm.fegetround()
+    assert libm.fesetround(_X86_ROUNDING[mode]) == 0
+    try:
+        enc_a, enc_u = g711.alaw_encode(ALL_PCM), g711.ulaw_encode(ALL_PCM)
+        dec_a, dec_u = g711.alaw_decode(ALL_CODES), g711.ulaw_decode(ALL_CODES)
+    finally:
+        libm.fesetround(before)
+    np.testing.assert_array_equal(enc_a, REF_ALAW_ENC)
+    np.testing.assert_array_equal(enc_u, REF_ULAW_ENC)
+    np.testing.assert_array_equal(dec_a, REF_ALAW_DEC)
+    np.testing.assert_array_equal(dec_u, REF_ULAW_DEC)
 
 
 # --- external oracles -----------------------------------------------------------------------
