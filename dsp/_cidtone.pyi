@@ -22,7 +22,12 @@ class CasTone:
 
 class CasDetector:
     def __init__(
-        self, *, threshold_dbm0: float = ..., min_ms: float = ..., max_ms: float = ...
+        self,
+        *,
+        threshold_dbm0: float = ...,
+        min_ms: float = ...,
+        max_ms: float = ...,
+        max_twist_db: float = ...,
     ) -> None: ...
     def reset(self) -> None: ...
     def process(self, frame: Any) -> list[CasTone]: ...
