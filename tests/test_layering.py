@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from pathlib import Path
 
@@ -39,14 +40,26 @@ def source_files() -> list[tuple[str, Path]]:
     return out
 
 
+_IMPORT_LINE = re.compile(r"^\s*(from\s+\.*[\w.]*\s+import\s|import\s+[\w.]+\s*(,|as\s|$))")
+
+
 def imports_of(name: str, path: Path) -> set[str]:
     """Absolute names of every module imported by the file (Cython syntax tolerated)."""
     text = path.read_text()
     if path.suffix == ".pyx":
-        # Keep only the Python-level import statements; cimports name .pxd declarations.
-        lines = [ln for ln in text.splitlines()
-                 if ln.lstrip().startswith(("import ", "from ")) and " cimport " not in ln]
-        text = "\n".join(ln.strip() for ln in lines)
+        # Keep only the Python-level import statements (a parenthesised one with its
+        # continuation lines); cimports name .pxd declarations, and prose in docstrings that
+        # happens to start with "from" or "import" is not a statement.
+        lines: list[str] = []
+        source = iter(text.splitlines())
+        for ln in source:
+            if not _IMPORT_LINE.match(ln) or " cimport " in ln:
+                continue
+            stmt = ln.strip()
+            while stmt.endswith("(") or ("(" in stmt and ")" not in stmt):
+                stmt += " " + next(source, ")").strip()
+            lines.append(stmt)
+        text = "\n".join(lines)
     tree = ast.parse(text, filename=str(path))
     is_pkg = path.stem == "__init__"
     here = name.split(".") if is_pkg else name.split(".")[:-1]
