@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 
 from boardlib import HangupError
-from boardlib.board import Board, Call, open_board
+from boardlib.board import Board, Call, Channel, open_board
 from boardlib.dsp.progress import CallResult
 from boardlib.states import ChannelState, HangupCause
 from tests.conftest import require_tool
@@ -83,6 +83,22 @@ INBOUND = [
 ]
 
 
+async def hold_and_clear(board: Board, ch: Channel, clear: str | None) -> Any:
+    """After the answer: wait for OpenR2 to clear back (``"openr2"``: the channel's state and
+    the hang-up cause) or hold the call and clear from the board (``"board"``: the state and
+    None); a call that was never answered (``None``) is only hung up. The board hangs up."""
+    far: Any = None
+    if clear == "openr2":
+        with pytest.raises(HangupError) as err:
+            await ch.get_digits(4, first_digit_timeout=10)
+        far = (ch.state, err.value.cause)  # type: ignore[attr-defined]
+    elif clear == "board":
+        await board.sleep(HOLD)
+        far = (ch.state, None)
+    await ch.hangup()
+    return far
+
+
 def test_openr2_places_china_calls_and_the_board_agrees_on_every_one(or2peer: Path) -> None:
     """Eight OpenR2 channels call the board at once: calling numbers of 0 (none), 1, 2, 11,
     15 and 20 digits and a restricted one; called numbers of 1 to 20 digits (20 is the
@@ -97,14 +113,7 @@ def test_openr2_places_china_calls_and_the_board_agrees_on_every_one(or2peer: Pa
     async def take(board: Board, call: Call) -> tuple[Call, Any]:
         ch = call.channel
         await ch.answer()
-        if clears[ch.index] == "openr2":
-            with pytest.raises(HangupError) as err:
-                await ch.get_digits(4, first_digit_timeout=10)
-            far = (ch.state, err.value.cause)  # type: ignore[attr-defined]
-        else:
-            await board.sleep(HOLD)
-            far = (ch.state, None)
-        await ch.hangup()
+        far = await hold_and_clear(board, ch, clears[ch.index])
         return call, far
 
     async def body(board: Board) -> Any:
@@ -205,15 +214,7 @@ def test_board_places_china_calls_and_openr2_agrees_on_every_one(or2peer: Path) 
                     clear: str | None) -> tuple[Any, Any]:
         ch = board.channels[index]
         res = await ch.dial(dnis, ani=ani, category=cat, answer_timeout=10)
-        far = None
-        if clear == "openr2":
-            with pytest.raises(HangupError) as err:
-                await ch.get_digits(4, first_digit_timeout=10)
-            far = (ch.state, err.value.cause)  # type: ignore[attr-defined]
-        elif clear == "board":
-            await board.sleep(HOLD)
-            far = (ch.state, None)
-        await ch.hangup()
+        far = await hold_and_clear(board, ch, clear)
         return res, far
 
     async def body(board: Board) -> Any:
