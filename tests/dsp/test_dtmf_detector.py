@@ -423,6 +423,47 @@ def test_every_simd_path_decodes_the_same_digits(level: int) -> None:
 # --- bad input ----------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("level", [0, 1, 2])
+def test_busy_bank_matches_separate_detectors_on_every_simd_path(level: int) -> None:
+    # 37 channels (not a multiple of any vector width): most dial all the time, some now and
+    # then, some carry noise; odd chunk lengths and a lost stretch of audio.
+    rng = np.random.default_rng(21)
+    n = 24000
+    rows = []
+    for ch in range(37):
+        if ch % 5 == 4:
+            rows.append(S.to_int16(S.white_noise(n, -20.0, rng)))
+            continue
+        gap = 50 if ch % 5 else 900
+        x = S.dtmf(KEYPAD, on_ms=50, off_ms=gap, level_dbm0=float(rng.uniform(-30, -5)),
+                   lead=int(rng.integers(0, 400)), rng=rng)
+        rows.append(np.resize(x, n))
+    block = np.ascontiguousarray(np.stack(rows))
+    cuts = [0, *sorted(int(c) for c in rng.integers(0, n, 12)), n]
+    try:
+        _test_select_simd(level)
+        bank = DtmfDetectorBank(37)
+        got: list[DtmfDigit] = []
+        for a, b in itertools.pairwise(cuts):
+            got += bank.process(np.ascontiguousarray(block[:, a:b]))
+            if a == cuts[5]:
+                got += bank.fillin(77)
+        got += bank.flush()
+        for ch in range(37):
+            det = DtmfDetector()
+            want: list[DtmfDigit] = []
+            for a, b in itertools.pairwise(cuts):
+                want += det.process(block[ch, a:b])
+                if a == cuts[5]:
+                    want += det.fillin(77)
+            want += det.flush()
+            assert [e for e in got if e.channel == ch] == [
+                dataclasses.replace(e, channel=ch) for e in want]
+    finally:
+        _test_select_simd(2)
+    assert len(got) > 37 * 16
+
+
 @pytest.mark.parametrize("frame", [
     np.zeros(160, np.float32), np.zeros(160, np.int32), np.zeros(160, np.uint8),
     np.zeros((2, 80), np.int16), [0.5] * 10,
