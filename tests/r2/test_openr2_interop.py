@@ -55,10 +55,17 @@ def or2peer(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build(tmp_path_factory.mktemp("openr2"), cc)
 
 
-def run(body: Callable[[Board], Awaitable[Any]]) -> Any:
+def run(peers: dict[int, OpenR2Peer], body: Callable[[Board], Awaitable[Any]]) -> Any:
+    """Open the board, put each OpenR2 peer on its timeslot, run ``body``, close the peers."""
     async def main() -> Any:
         async with open_board(URL) as board:
-            return await body(board)
+            for ch, peer in peers.items():
+                board.driver.span.attach(ch, peer)
+            try:
+                return await body(board)
+            finally:
+                for peer in peers.values():
+                    peer.close()
 
     return asyncio.run(asyncio.wait_for(main(), timeout=120))
 
@@ -117,21 +124,15 @@ def test_openr2_places_china_calls_and_the_board_agrees_on_every_one(or2peer: Pa
         return call, far
 
     async def body(board: Board) -> Any:
-        for ch, peer in peers.items():
-            board.driver.span.attach(ch, peer)
-        try:
-            tasks = []
-            for _ in peers:
-                call = await board.wait_for_call(timeout=30)
-                tasks.append(asyncio.ensure_future(take(board, call)))
-            done = await asyncio.gather(*tasks)
-            await board.sleep(0.5)
-            return done, {ch: machine_state(board, ch) for ch in peers}
-        finally:
-            for peer in peers.values():
-                peer.close()
+        tasks = []
+        for _ in peers:
+            call = await board.wait_for_call(timeout=30)
+            tasks.append(asyncio.ensure_future(take(board, call)))
+        done = await asyncio.gather(*tasks)
+        await board.sleep(0.5)
+        return done, {ch: machine_state(board, ch) for ch in peers}
 
-    done, states = run(body)
+    done, states = run(peers, body)
     got = {call.channel.index: (call, far) for call, far in done}
     assert sorted(got) == channels
     for ch, (ani, dnis, cat, clear) in zip(channels, INBOUND, strict=True):
@@ -161,19 +162,15 @@ def test_stock_openr2_never_sends_the_calling_number_and_the_board_goes_on(
     peer = OpenR2Peer(or2peer, "call", "13800138000", "8001", "1000")
 
     async def body(board: Board) -> Any:
-        board.driver.span.attach(ch, peer)
-        try:
-            call = await board.wait_for_call(timeout=30)
-            await call.channel.answer()
-            with pytest.raises(HangupError) as err:
-                await call.channel.get_digits(4, first_digit_timeout=10)
-            await call.channel.hangup()
-            await board.sleep(0.5)
-            return call, err.value, machine_state(board, ch)
-        finally:
-            peer.close()
+        call = await board.wait_for_call(timeout=30)
+        await call.channel.answer()
+        with pytest.raises(HangupError) as err:
+            await call.channel.get_digits(4, first_digit_timeout=10)
+        await call.channel.hangup()
+        await board.sleep(0.5)
+        return call, err.value, machine_state(board, ch)
 
-    call, err, state = run(body)
+    call, err, state = run({ch: peer}, body)
     assert call.channel.index == ch
     assert call.dnis == "8001" and call.data["category"] == 1
     assert call.number is None and call.data["ani_restricted"]
@@ -218,20 +215,14 @@ def test_board_places_china_calls_and_openr2_agrees_on_every_one(or2peer: Path) 
         return res, far
 
     async def body(board: Board) -> Any:
-        for ch, peer in peers.items():
-            board.driver.span.attach(ch, peer)
-        try:
-            await board.sleep(0.1)
-            done = await asyncio.gather(*(
-                place(board, ch, dnis, ani, cat, clear)
-                for ch, (dnis, ani, cat, _, _, clear) in zip(channels, OUTBOUND, strict=True)))
-            await board.sleep(0.5)
-            return done, {ch: machine_state(board, ch) for ch in peers}
-        finally:
-            for peer in peers.values():
-                peer.close()
+        await board.sleep(0.1)
+        done = await asyncio.gather(*(
+            place(board, ch, dnis, ani, cat, clear)
+            for ch, (dnis, ani, cat, _, _, clear) in zip(channels, OUTBOUND, strict=True)))
+        await board.sleep(0.5)
+        return done, {ch: machine_state(board, ch) for ch in peers}
 
-    done, states = run(body)
+    done, states = run(peers, body)
     for ch, (dnis, ani, cat, _, outcome, clear), (res, far) in zip(channels, OUTBOUND, done,
                                                                       strict=True):
         names = peers[ch].names()
