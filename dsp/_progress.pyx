@@ -1535,9 +1535,6 @@ cdef class ProgressCore:
                     v[2] = <PyObject *> level
                     v[3] = <PyObject *> sample
                     v[4] = <PyObject *> channel
-                    if not _fast_events:
-                        out.append(_event_classes[cls](name, freqs, level, sample, channel))
-                        continue
                 elif cls == EV_TONE_OFF:
                     duration = e.duration
                     v[0] = <PyObject *> name
@@ -1546,10 +1543,6 @@ cdef class ProgressCore:
                     v[3] = <PyObject *> sample
                     v[4] = <PyObject *> duration
                     v[5] = <PyObject *> channel
-                    if not _fast_events:
-                        out.append(_event_classes[cls](name, freqs, level, sample, duration,
-                                                       channel))
-                        continue
                 elif cls == EV_CADENCE:
                     duration = e.duration
                     cycles = e.cycles
@@ -1560,27 +1553,23 @@ cdef class ProgressCore:
                     v[4] = <PyObject *> duration
                     v[5] = <PyObject *> cycles
                     v[6] = <PyObject *> channel
-                    if not _fast_events:
-                        out.append(_event_classes[cls](name, freqs, level, sample, duration,
-                                                       cycles, channel))
-                        continue
                 elif cls == EV_VOICE_ON:
                     v[0] = <PyObject *> sample
                     v[1] = <PyObject *> level
                     v[2] = <PyObject *> channel
-                    if not _fast_events:
-                        out.append(_event_classes[cls](sample, level, channel))
-                        continue
                 else:
                     duration = e.duration
                     v[0] = <PyObject *> sample
                     v[1] = <PyObject *> duration
                     v[2] = <PyObject *> level
                     v[3] = <PyObject *> channel
-                    if not _fast_events:
-                        out.append(_event_classes[cls](sample, duration, level, channel))
-                        continue
-                out.append(bl_progress_event(_event_type[cls], _event_off[cls],
-                                             len(_EVENT_FIELDS[cls]), v))
+                # The fields in the dataclass's order, in v[]: the slots are filled directly
+                # when the classes have the expected shape, else the classes are called.
+                if _fast_events:
+                    out.append(bl_progress_event(_event_type[cls], _event_off[cls],
+                                                 len(_EVENT_FIELDS[cls]), v))
+                else:
+                    out.append(_event_classes[cls](
+                        *[<object> v[k] for k in range(len(_EVENT_FIELDS[cls]))]))
         finally:
             self.nev = 0
