@@ -232,29 +232,21 @@ cdef extern from *:
         return bl_apply_sign(mag, c);
     }
 
-    __attribute__((target("sse2")))
-    static void bl_alaw_decode_sse2(const uint8_t *in, int16_t *out, size_t n, size_t *done) {
-        const __m128i z = _mm_setzero_si128();
-        size_t i = 0;
-        for (; i + 16 <= n; i += 16) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(in + i));
-            _mm_storeu_si128((__m128i *)(out + i), bl_alaw_dec8_sse2(_mm_unpacklo_epi8(v, z)));
-            _mm_storeu_si128((__m128i *)(out + i + 8), bl_alaw_dec8_sse2(_mm_unpackhi_epi8(v, z)));
-        }
-        *done = i;
+    /* One decode loop for both laws: 16 codes a step, widened to int16 lanes for DEC8. */
+    #define BL_DECODE_SSE2(NAME, DEC8)                                                       \
+    __attribute__((target("sse2")))                                                          \
+    static void NAME(const uint8_t *in, int16_t *out, size_t n, size_t *done) {              \
+        const __m128i z = _mm_setzero_si128();                                               \
+        size_t i = 0;                                                                        \
+        for (; i + 16 <= n; i += 16) {                                                       \
+            __m128i v = _mm_loadu_si128((const __m128i *)(in + i));                          \
+            _mm_storeu_si128((__m128i *)(out + i), DEC8(_mm_unpacklo_epi8(v, z)));           \
+            _mm_storeu_si128((__m128i *)(out + i + 8), DEC8(_mm_unpackhi_epi8(v, z)));       \
+        }                                                                                    \
+        *done = i;                                                                           \
     }
-
-    __attribute__((target("sse2")))
-    static void bl_ulaw_decode_sse2(const uint8_t *in, int16_t *out, size_t n, size_t *done) {
-        const __m128i z = _mm_setzero_si128();
-        size_t i = 0;
-        for (; i + 16 <= n; i += 16) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(in + i));
-            _mm_storeu_si128((__m128i *)(out + i), bl_ulaw_dec8_sse2(_mm_unpacklo_epi8(v, z)));
-            _mm_storeu_si128((__m128i *)(out + i + 8), bl_ulaw_dec8_sse2(_mm_unpackhi_epi8(v, z)));
-        }
-        *done = i;
-    }
+    BL_DECODE_SSE2(bl_alaw_decode_sse2, bl_alaw_dec8_sse2)
+    BL_DECODE_SSE2(bl_ulaw_decode_sse2, bl_ulaw_dec8_sse2)
 
     /* SSSE3 transcoding (out = half[c & 0x7F] | (c & 0x80), half[] < 128): eight pshufb
        look-ups in tables d[h] = half block h XOR half block h - 1, at index (c & 0x7F) - 16h;
@@ -349,27 +341,20 @@ cdef extern from *:
         return _mm256_xor_si256(code, mask);
     }
 
-    __attribute__((target("avx2")))
-    static void bl_alaw_encode_avx2(const int16_t *in, uint8_t *out, size_t n, size_t *done) {
-        size_t i = 0;
-        for (; i + 32 <= n; i += 32) {
-            __m256i a = _mm256_loadu_si256((const __m256i *)(in + i));
-            __m256i b = _mm256_loadu_si256((const __m256i *)(in + i + 16));
-            _mm256_storeu_si256((__m256i *)(out + i), bl_pack_codes(bl_alaw_enc16(a), bl_alaw_enc16(b)));
-        }
-        *done = i;
+    /* One encode loop for both laws: 32 samples a step through ENC16. */
+    #define BL_ENCODE_AVX2(NAME, ENC16)                                                      \
+    __attribute__((target("avx2")))                                                          \
+    static void NAME(const int16_t *in, uint8_t *out, size_t n, size_t *done) {              \
+        size_t i = 0;                                                                        \
+        for (; i + 32 <= n; i += 32) {                                                       \
+            __m256i a = _mm256_loadu_si256((const __m256i *)(in + i));                       \
+            __m256i b = _mm256_loadu_si256((const __m256i *)(in + i + 16));                  \
+            _mm256_storeu_si256((__m256i *)(out + i), bl_pack_codes(ENC16(a), ENC16(b)));    \
+        }                                                                                    \
+        *done = i;                                                                           \
     }
-
-    __attribute__((target("avx2")))
-    static void bl_ulaw_encode_avx2(const int16_t *in, uint8_t *out, size_t n, size_t *done) {
-        size_t i = 0;
-        for (; i + 32 <= n; i += 32) {
-            __m256i a = _mm256_loadu_si256((const __m256i *)(in + i));
-            __m256i b = _mm256_loadu_si256((const __m256i *)(in + i + 16));
-            _mm256_storeu_si256((__m256i *)(out + i), bl_pack_codes(bl_ulaw_enc16(a), bl_ulaw_enc16(b)));
-        }
-        *done = i;
-    }
+    BL_ENCODE_AVX2(bl_alaw_encode_avx2, bl_alaw_enc16)
+    BL_ENCODE_AVX2(bl_ulaw_encode_avx2, bl_ulaw_enc16)
 
     /* A-law expand of 16 codes held as int16 lanes 0..255. */
     __attribute__((target("avx2")))
@@ -408,25 +393,19 @@ cdef extern from *:
         return _mm256_blendv_epi8(_mm256_sub_epi16(_mm256_setzero_si256(), mag), mag, pos);
     }
 
-    __attribute__((target("avx2")))
-    static void bl_alaw_decode_avx2(const uint8_t *in, int16_t *out, size_t n, size_t *done) {
-        size_t i = 0;
-        for (; i + 16 <= n; i += 16) {
-            __m256i c = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(in + i)));
-            _mm256_storeu_si256((__m256i *)(out + i), bl_alaw_dec16(c));
-        }
-        *done = i;
+    /* One decode loop for both laws: 16 codes a step, widened to int16 lanes for DEC16. */
+    #define BL_DECODE_AVX2(NAME, DEC16)                                                      \
+    __attribute__((target("avx2")))                                                          \
+    static void NAME(const uint8_t *in, int16_t *out, size_t n, size_t *done) {              \
+        size_t i = 0;                                                                        \
+        for (; i + 16 <= n; i += 16) {                                                       \
+            __m256i c = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(in + i)));    \
+            _mm256_storeu_si256((__m256i *)(out + i), DEC16(c));                             \
+        }                                                                                    \
+        *done = i;                                                                           \
     }
-
-    __attribute__((target("avx2")))
-    static void bl_ulaw_decode_avx2(const uint8_t *in, int16_t *out, size_t n, size_t *done) {
-        size_t i = 0;
-        for (; i + 16 <= n; i += 16) {
-            __m256i c = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(in + i)));
-            _mm256_storeu_si256((__m256i *)(out + i), bl_ulaw_dec16(c));
-        }
-        *done = i;
-    }
+    BL_DECODE_AVX2(bl_alaw_decode_avx2, bl_alaw_dec16)
+    BL_DECODE_AVX2(bl_ulaw_decode_avx2, bl_ulaw_dec16)
 
     /* 256-entry byte table whose entries keep bit 7 of the index: out = half[c & 0x7F] | (c & 0x80),
        with half[] < 128 (true of both G.711 transcoding tables). Eight 16-entry pshufb lookups,
